@@ -1,0 +1,66 @@
+"""MySQL-protocol client for the proxy (DistSQL and SQL) and for storage nodes, on PyMySQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pymysql
+import pymysql.cursors
+
+__all__ = ["Endpoint", "SqlClient", "SqlError"]
+
+SqlError = pymysql.MySQLError
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+    user: str
+    password: str
+
+    def __str__(self) -> str:  # never shows the password
+        return f"{self.user}@{self.host}:{self.port}"
+
+    def mysql_command(self, database: str | None = None) -> str:
+        db = f" {database}" if database else ""
+        return f"mysql -h {self.host} -P {self.port} -u {self.user} -p{db}"
+
+
+class SqlClient:
+    """One connection; autocommit on, because the proxy rejects schema switching after
+    ``SET AUTOCOMMIT=0`` (PyMySQL's default), and the database is chosen at connect time."""
+
+    def __init__(self, endpoint: Endpoint, database: str | None = None, *,
+                 connect_timeout: float = 5, read_timeout: float = 30) -> None:
+        self.endpoint = endpoint
+        self.database = database
+        self._conn = pymysql.connect(
+            host=endpoint.host, port=endpoint.port, user=endpoint.user,
+            password=endpoint.password, database=database, autocommit=True,
+            connect_timeout=connect_timeout, read_timeout=read_timeout,
+            write_timeout=read_timeout, cursorclass=pymysql.cursors.DictCursor)
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        """Run one statement; return its rows (empty for statements without a result)."""
+        with self._conn.cursor() as cur:
+            cur.execute(sql)
+            rows = cur.fetchall()
+        return list(rows) if rows else []
+
+    def execute(self, sql: str) -> None:
+        with self._conn.cursor() as cur:
+            cur.execute(sql)
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except pymysql.err.Error:
+            pass  # already closed by the server or a fault
+
+    def __enter__(self) -> SqlClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -1,0 +1,57 @@
+"""Registry readers: one protocol, a ZooKeeper (kazoo) and an etcd (etcd3gw) implementation."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from kazoo.client import KazooClient
+from kazoo.exceptions import NoNodeError
+
+__all__ = ["RegistryReader", "ZooKeeperReader"]
+
+
+class RegistryReader(Protocol):
+    """Reads a registry namespace as a flat ``{path: value}`` tree."""
+
+    def tree(self, root: str) -> dict[str, str]:
+        """Every key under ``root`` (absolute, ``/``-separated) with its value."""
+        ...
+
+    def children(self, path: str) -> list[str]:
+        """Names of the direct children of ``path`` (empty if it does not exist)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class ZooKeeperReader:
+    """Reads ZooKeeper through kazoo; ``hosts`` is ``host:port[,host:port]``."""
+
+    def __init__(self, hosts: str, *, timeout: float = 10) -> None:
+        self._zk = KazooClient(hosts=hosts, timeout=timeout, read_only=True)
+        self._zk.start(timeout=timeout)
+
+    def children(self, path: str) -> list[str]:
+        try:
+            return sorted(self._zk.get_children(path))
+        except NoNodeError:
+            return []
+
+    def tree(self, root: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        stack = [root.rstrip("/") or "/"]
+        while stack:
+            path = stack.pop()
+            try:
+                data, _stat = self._zk.get(path)
+            except NoNodeError:
+                continue
+            if data:
+                out[path] = data.decode("utf-8", errors="replace")
+            for child in self.children(path):
+                stack.append(f"{path.rstrip('/')}/{child}")
+        return out
+
+    def close(self) -> None:
+        self._zk.stop()
+        self._zk.close()

@@ -1,0 +1,18 @@
+#!/bin/sh
+set -e
+mkdir -p "$ZOO_CONF_DIR" "$ZOO_DATA_DIR"
+if [ ! -f "$ZOO_CONF_DIR/zoo.cfg" ]; then
+  cat > "$ZOO_CONF_DIR/zoo.cfg" <<CFG
+dataDir=$ZOO_DATA_DIR
+clientPort=2181
+tickTime=$ZOO_TICK_TIME
+initLimit=5
+syncLimit=2
+maxClientCnxns=$ZOO_MAX_CLIENT_CNXNS
+admin.enableServer=false
+4lw.commands.whitelist=$ZOO_4LW_COMMANDS_WHITELIST
+CFG
+fi
+exec java $JVMFLAGS -Dzookeeper.log.dir=/tmp -Dzookeeper.root.logger=INFO,CONSOLE \
+  -cp "/etc/zookeeper/conf:/usr/share/java/*" \
+  org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZOO_CONF_DIR/zoo.cfg"

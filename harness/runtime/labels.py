@@ -1,0 +1,39 @@
+"""Run-id labels on every container, network and volume, so leftovers can always be reaped."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+
+__all__ = ["LABEL_PREFIX", "RunIdentity", "new_run"]
+
+LABEL_PREFIX = "io.harness"
+RUN_ID = f"{LABEL_PREFIX}.run-id"
+OWNER_PID = f"{LABEL_PREFIX}.owner-pid"
+OWNER_HOST = f"{LABEL_PREFIX}.owner-host"
+TOPOLOGY = f"{LABEL_PREFIX}.topology"
+ROLE = f"{LABEL_PREFIX}.role"
+MANAGED = f"{LABEL_PREFIX}.managed"
+
+
+@dataclass(frozen=True)
+class RunIdentity:
+    """Who owns a set of resources: a run id plus the owning process, for the reaper."""
+
+    run_id: str
+    pid: int
+    host: str
+
+    def labels(self, topology: str, role: str) -> dict[str, str]:
+        return {MANAGED: "true", RUN_ID: self.run_id, OWNER_PID: str(self.pid),
+                OWNER_HOST: self.host, TOPOLOGY: topology, ROLE: role}
+
+    def filter(self) -> dict[str, list[str]]:
+        """A docker ``filters=`` value matching this run's resources."""
+        return {"label": [f"{RUN_ID}={self.run_id}"]}
+
+
+def new_run() -> RunIdentity:
+    return RunIdentity(uuid.uuid4().hex[:10], os.getpid(), socket.gethostname())

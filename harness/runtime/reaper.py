@@ -1,0 +1,76 @@
+"""Remove what harness runs left behind: by label, sparing live runs of other processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.runtime import labels
+
+__all__ = ["Reaped", "reap"]
+
+
+@dataclass
+class Reaped:
+    containers: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    volumes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.containers)} containers, {len(self.networks)} networks, "
+                f"{len(self.volumes)} volumes")
+
+
+def _owner_alive(resource_labels: dict[str, str]) -> bool:
+    if resource_labels.get(labels.OWNER_HOST) != socket.gethostname():
+        return True  # another machine's run: not ours to judge
+    try:
+        pid = int(resource_labels.get(labels.OWNER_PID, "0"))
+    except ValueError:
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap(client: Any, *, run_id: str | None = None, only_dead: bool = True) -> Reaped:
+    """Remove harness-labelled resources: one run's, or every run whose owner is gone."""
+    label = f"{labels.RUN_ID}={run_id}" if run_id else f"{labels.MANAGED}=true"
+    filters = {"label": [label]}
+
+    def wanted(res_labels: dict[str, str] | None) -> bool:
+        return run_id is not None or not only_dead or not _owner_alive(res_labels or {})
+
+    out = Reaped()
+    # Proxy containers share their Toxiproxy's network namespace: remove them first.
+    containers = client.containers.list(all=True, filters=filters)
+    containers.sort(key=lambda c: c.labels.get(labels.ROLE) == "toxiproxy")
+    for c in containers:
+        if wanted(c.labels):
+            _quiet(lambda c=c: c.remove(force=True, v=True))
+            out.containers.append(c.name)
+    for n in client.networks.list(filters=filters):
+        if wanted(n.attrs.get("Labels")):
+            _quiet(n.remove)
+            out.networks.append(n.name)
+    for v in client.volumes.list(filters=filters):
+        if wanted(v.attrs.get("Labels")):
+            _quiet(lambda v=v: v.remove(force=True))
+            out.volumes.append(v.name)
+    return out
+
+
+def _quiet(fn: Any) -> None:
+    try:
+        fn()
+    except Exception as exc:  # already gone (NotFound) is fine; anything else is re-raised
+        if type(exc).__name__ != "NotFound":
+            raise
