@@ -41,10 +41,14 @@ def _owner_alive(resource_labels: dict[str, str]) -> bool:
     return True
 
 
-def reap(client: Any, *, run_id: str | None = None, only_dead: bool = True) -> Reaped:
-    """Remove harness-labelled resources: one run's, or every run whose owner is gone."""
+def reap(client: Any, *, run_id: str | None = None, topology: str | None = None,
+         only_dead: bool = True) -> Reaped:
+    """Remove harness-labelled resources: one run's (or one topology of it), or every run
+    whose owning process is gone (``only_dead``), or every run (``only_dead=False``)."""
     label = f"{labels.RUN_ID}={run_id}" if run_id else f"{labels.MANAGED}=true"
     filters = {"label": [label]}
+    if topology is not None:
+        filters["label"].append(f"{labels.TOPOLOGY}={topology}")
 
     def wanted(res_labels: dict[str, str] | None) -> bool:
         return run_id is not None or not only_dead or not _owner_alive(res_labels or {})

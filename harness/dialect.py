@@ -1,0 +1,114 @@
+"""Per-version knowledge of the proxy: config files, mode blocks, DistSQL, snapshot reads.
+
+A new engine version (another ShardingSphere release, a DBPlusEngine build) is a new dialect,
+not edits scattered through the code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from harness.errors import SpecError
+from harness.spec import TopologySpec
+
+__all__ = ["DIALECTS", "Dialect", "dialect_for_image"]
+
+
+def _q(value: str) -> str:
+    """Quote a DistSQL string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """ShardingSphere-Proxy 5.1.x (and DBPlusEngine 1.2/1.3): ``server.yaml``, Memory mode,
+    ``ADD RESOURCE`` / ``SHOW SCHEMA RESOURCES``, ``SHOW INSTANCE LIST``."""
+
+    version: str = "5.1"
+    server_config: str = "server.yaml"
+    template_dir: str = "proxy/5.1"
+
+    # -- configuration -------------------------------------------------------------------
+    def mode_block(self, spec: TopologySpec, registry_address: str | None,
+                   data_dir: str) -> dict[str, Any]:
+        if spec.mode == "memory":
+            return {"type": "Memory"}
+        if spec.mode == "standalone":
+            return {"type": "Standalone",
+                    "repository": {"type": "File", "props": {"path": data_dir}},
+                    "overwrite": False}
+        assert registry_address is not None and spec.registry is not None
+        server_lists = (f"http://{registry_address}" if spec.registry == "etcd"
+                        else registry_address)
+        props: dict[str, Any] = {"namespace": spec.namespace, "server-lists": server_lists}
+        props.update(spec.props)
+        kind = "ZooKeeper" if spec.registry == "zookeeper" else "Etcd"
+        return {"type": "Cluster", "repository": {"type": kind, "props": props},
+                "overwrite": False}
+
+    def render_mode(self, spec: TopologySpec, registry_address: str | None,
+                    data_dir: str) -> str:
+        text = yaml.safe_dump(self.mode_block(spec, registry_address, data_dir),
+                              sort_keys=False, default_flow_style=False)
+        return "\n".join("  " + line for line in text.splitlines())
+
+    # -- DistSQL -------------------------------------------------------------------------
+    def create_database(self, name: str) -> str:
+        return f"CREATE DATABASE {name}"
+
+    def drop_database(self, name: str) -> str:
+        return f"DROP DATABASE IF EXISTS {name}"
+
+    def register_storage_unit(self, name: str, host: str, port: int, db: str, user: str,
+                              password: str) -> str:
+        return (f"ADD RESOURCE {name} (HOST={host}, PORT={port}, DB={db}, USER={user}, "
+                f"PASSWORD={_q(password)})")
+
+    def create_sharding_table_rule(self, table: str, units: list[str], column: str,
+                                   shards: int) -> str:
+        return (f"CREATE SHARDING TABLE RULE {table} (RESOURCES({', '.join(units)}), "
+                f"SHARDING_COLUMN={column}, TYPE(NAME=hash_mod, "
+                f"PROPERTIES(\"sharding-count\"={shards})))")
+
+    def show_storage_units(self, database: str) -> str:
+        return f"SHOW SCHEMA RESOURCES FROM {database}"
+
+    def show_sharding_rules(self, database: str) -> str:
+        return f"SHOW SHARDING TABLE RULES FROM {database}"
+
+    def show_compute_nodes(self) -> str:
+        return "SHOW INSTANCE LIST"
+
+    def show_databases(self) -> str:
+        return "SHOW DATABASES"
+
+    # -- reading results -----------------------------------------------------------------
+    def storage_unit_view(self, row: dict[str, Any]) -> dict[str, str]:
+        """The comparable part of a storage-unit row (pool internals and secrets dropped)."""
+        keys = ("name", "type", "host", "port", "db")
+        return {k: str(row.get(k, "")) for k in keys}
+
+    def sharding_rule_view(self, row: dict[str, Any]) -> dict[str, str]:
+        return {str(k): "" if v is None else str(v) for k, v in row.items()}
+
+
+DIALECTS: dict[str, Dialect] = {"5.1": Dialect()}
+_VERSION = re.compile(r":(\d+)\.(\d+)(?:\.\d+)?")
+
+
+def dialect_for_image(image: str) -> Dialect:
+    """Pick the dialect from the image tag's version (``...:5.1.0`` or ``...:5.1.0-<hash>``)."""
+    match = _VERSION.search(image)
+    if match is None:
+        raise SpecError("proxy_image", image, "a tag that starts with the engine version, "
+                        f"one of {', '.join(DIALECTS)}",
+                        "tag the image with its version, e.g. my/proxy:5.1.0")
+    key = f"{match.group(1)}.{match.group(2)}"
+    if key not in DIALECTS:
+        raise SpecError("proxy version", key, ", ".join(DIALECTS),
+                        "use a supported proxy image or add a dialect for this version")
+    return DIALECTS[key]

@@ -1,0 +1,56 @@
+"""Resolve the images a topology runs: local content-hash tags, or the official pinned names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness.errors import ProvisionError, SpecError
+from harness.images import catalog
+from harness.images.builder import ImageBuilder
+
+__all__ = ["ImageSet", "resolve_images"]
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    proxy: str
+    zookeeper: str
+    etcd: str
+    mariadb: str
+    toxiproxy: str
+
+
+def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> ImageSet:
+    """Find every image locally (never pulling a local build); fail before any container."""
+    if source not in catalog.IMAGE_SOURCES:
+        raise SpecError("image source", source, " | ".join(catalog.IMAGE_SOURCES),
+                        "set harness_image_source = local (air-gapped) or official")
+    builder = ImageBuilder(client)
+    refs: dict[str, str] = {}
+    for role in ("shardingsphere-proxy", "zookeeper", "etcd", "mariadb", "toxiproxy"):
+        ref = builder.tag(role) if source == "local" else catalog.official_ref(role)
+        if role == "shardingsphere-proxy" and proxy_image:
+            ref = proxy_image
+        refs[role] = ref
+        _ensure_present(client, ref, local=source == "local" and ref == builder.tag(role))
+    return ImageSet(refs["shardingsphere-proxy"], refs["zookeeper"], refs["etcd"],
+                    refs["mariadb"], refs["toxiproxy"])
+
+
+def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
+    try:
+        client.images.get(ref)
+        return
+    except Exception as exc:  # ImageNotFound
+        if type(exc).__name__ != "ImageNotFound":
+            raise
+    if local:
+        raise ProvisionError(f"image {ref} is missing. Fix: run `harness images build` "
+                             "(or `harness setup`)")
+    try:
+        client.images.pull(ref)
+    except Exception as exc:  # no registry reachable
+        raise ProvisionError(f"image {ref} is not present and could not be pulled: {exc}. "
+                             "Fix: set harness_image_source = local and run "
+                             "`harness images build`") from exc

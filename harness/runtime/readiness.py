@@ -1,0 +1,28 @@
+"""Readiness probes: each returns True when the service answers, or raises/returns None."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+
+from harness.clients.mysql import Endpoint, SqlClient
+
+__all__ = ["etcd_ready", "mysql_ready", "zookeeper_ready"]
+
+
+def zookeeper_ready(host: str, port: int) -> bool | None:
+    with socket.create_connection((host, port), timeout=1) as s:
+        s.sendall(b"ruok")
+        return True if s.recv(16) == b"imok" else None
+
+
+def etcd_ready(host: str, port: int) -> bool | None:
+    resp = httpx.get(f"http://{host}:{port}/health", timeout=1)
+    return True if resp.status_code == 200 and resp.json().get("health") == "true" else None
+
+
+def mysql_ready(endpoint: Endpoint, sql: str = "SELECT 1") -> bool | None:
+    with SqlClient(endpoint, connect_timeout=1, read_timeout=5) as c:
+        c.query(sql)
+    return True

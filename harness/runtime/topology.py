@@ -1,0 +1,323 @@
+"""A running topology: network, registry, storage, a Toxiproxy per compute node, the nodes.
+
+Wiring: each compute node runs in the network namespace of its own Toxiproxy, so inside the
+node ``127.0.0.1:<port>`` is that node's own link to the registry and to every storage unit.
+Storage HOST/PORT are cluster-wide metadata; this keeps them identical on every node while each
+node still has its own, separately breakable, link. Clients reach a node through its link too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+from harness.clients.mysql import Endpoint, SqlClient, SqlError
+from harness.clients.toxiproxy import Proxy, ToxiproxyClient
+from harness.dialect import Dialect, dialect_for_image
+from harness.errors import FaultError, HarnessError, ProvisionError
+from harness.resources import fixtures_dir, render_template
+from harness.runtime import labels, readiness
+from harness.runtime.containers import ContainerSpec, RunningContainer
+from harness.runtime.images import ImageSet
+from harness.runtime.reaper import reap
+from harness.spec import TopologySpec
+from harness.waiting import WaitTimeout, poll
+
+__all__ = ["ComputeNode", "Event", "Storage", "Topology"]
+
+PROXY_PORT = 3307
+CLIENT_PORT = 3308
+TOXI_API = 8474
+STORAGE_BASE_PORT = 13306
+REGISTRY_PORTS = {"zookeeper": 2181, "etcd": 2379}
+REGISTRY_LINK = "registry"
+CLIENT_LINK = "client"
+PROXY_USER = "root"
+STORAGE_USER = "harness"
+PROXY_CONF = "/opt/shardingsphere-proxy/conf"
+PROXY_DATA = "/opt/shardingsphere-proxy/data"
+
+
+def storage_link(index: int) -> str:
+    return f"storage-{index}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the topology's timeline (monotonic seconds since start)."""
+
+    at: float
+    kind: str
+    detail: str
+
+
+@dataclass
+class Storage:
+    index: int
+    container: RunningContainer
+    admin: Endpoint
+
+    def sql(self, database: str | None = None) -> SqlClient:
+        return SqlClient(self.admin, database)
+
+
+@dataclass
+class ComputeNode:
+    """One proxy plus the Toxiproxy whose namespace it runs in."""
+
+    index: int
+    name: str
+    link: RunningContainer
+    toxiproxy: ToxiproxyClient
+    endpoint: Endpoint
+    proxy: RunningContainer | None = None
+    conf_dir: Path = field(default_factory=Path)
+
+    def sql(self, database: str | None = None, *, read_timeout: float = 30) -> SqlClient:
+        return SqlClient(self.endpoint, database, read_timeout=read_timeout)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topology:
+    """Provision with ``with Topology(...) as topo:`` or ``start()``/``stop()``.
+
+    ``stop()`` always runs when ``start()`` fails half-way, and removes everything carrying this
+    topology's labels, so nothing is left behind whatever happened.
+    """
+
+    def __init__(self, spec: TopologySpec, *, client: Any, images: ImageSet,
+                 run: labels.RunIdentity | None = None, name: str | None = None,
+                 templates: Path | None = None, ready_timeout: float = 120,
+                 on_event: Callable[[Event], None] | None = None) -> None:
+        self.spec = spec
+        self.client = client
+        self.images = images
+        self.run = run or labels.new_run()
+        self.name = name or f"harness-{self.run.run_id}-{secrets.token_hex(2)}"
+        self.dialect: Dialect = dialect_for_image(images.proxy)
+        self.templates = templates or fixtures_dir()
+        self.ready_timeout = ready_timeout
+        self.password = secrets.token_hex(12)
+        self.storage_password = secrets.token_hex(12)
+        self.events: list[Event] = []
+        self._on_event = on_event
+        self._t0 = time.monotonic()
+        self._lock = threading.Lock()
+        self._network: Any = None
+        self.registry: RunningContainer | None = None
+        self.storage: list[Storage] = []
+        self.nodes: list[ComputeNode] = []
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"{self.name}-"))
+        self._next_index = 0
+        self._stopped = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def start(self) -> Self:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.event("topology", f"starting {self.spec.describe()} as {self.name}")
+        self._network = self.client.networks.create(
+            self.name, driver="bridge", labels=self._labels("network"), check_duplicate=True)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            reg = pool.submit(self._start_registry)
+            stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
+            links = [pool.submit(self._start_link) for _ in range(self.spec.nodes)]
+            self.nodes = [f.result() for f in links]
+            self.storage = [f.result() for f in stor]
+            reg.result()
+            procs = [pool.submit(self._start_proxy, n) for n in self.nodes]
+            for f in procs:
+                f.result()
+        self.event("topology", "ready")
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.event("topology", "stopping")
+        errors: list[BaseException] = []
+        for n in self.nodes:
+            n.toxiproxy.close()
+        try:
+            reap(self.client, run_id=self.run.run_id, topology=self.name)
+        except Exception as exc:  # keep going: the workdir still goes
+            errors.append(exc)
+        shutil.rmtree(self._workdir, ignore_errors=True)
+        if errors:
+            raise ProvisionError(f"teardown of {self.name} failed: {errors[0]}. Fix: run "
+                                 "`harness clean --all`") from errors[0]
+
+    # -- roles ---------------------------------------------------------------------------
+    def _labels(self, role: str) -> dict[str, str]:
+        return self.run.labels(self.name, role)
+
+    def _container(self, role: str, suffix: str, image: str, **kw: Any) -> RunningContainer:
+        spec = ContainerSpec(name=f"{self.name}-{suffix}", image=image, role=role,
+                             labels=self._labels(role), network=self.name, **kw)
+        return RunningContainer(spec)
+
+    def _start_registry(self) -> None:
+        if self.spec.registry is None:
+            return
+        kind = self.spec.registry
+        port = REGISTRY_PORTS[kind]
+        image = self.images.zookeeper if kind == "zookeeper" else self.images.etcd
+        env = {"ETCD_ADVERTISE_CLIENT_URLS": f"http://{self.name}-registry:2379"} \
+            if kind == "etcd" else {}
+        self.registry = self._container("registry", "registry", image, publish=(port,),
+                                        env=env).start()
+        host_port = self.registry.host_port(port)
+        probe = readiness.zookeeper_ready if kind == "zookeeper" else readiness.etcd_ready
+        self._wait(f"{kind} {self.registry.name} to answer on 127.0.0.1:{host_port}",
+                   lambda: probe("127.0.0.1", host_port), self.registry)
+        self.event("registry", f"{kind} ready")
+
+    def _start_storage(self, index: int) -> Storage:
+        c = self._container("storage", f"storage-{index}", self.images.mariadb, publish=(3306,),
+                            env={"MARIADB_USER": STORAGE_USER,
+                                 "MARIADB_PASSWORD": self.storage_password}).start()
+        admin = Endpoint("127.0.0.1", c.host_port(3306), STORAGE_USER, self.storage_password)
+        self._wait(f"mariadb {c.name} to accept connections at {admin}",
+                   lambda: readiness.mysql_ready(admin), c)
+        self.event("storage", f"storage-{index} ready")
+        return Storage(index, c, admin)
+
+    def _start_link(self) -> ComputeNode:
+        with self._lock:
+            index = self._next_index
+            self._next_index += 1
+        name = f"node-{index}"
+        link = self._container("toxiproxy", f"{name}-link", self.images.toxiproxy,
+                               publish=(CLIENT_PORT, TOXI_API)).start()
+        api = ToxiproxyClient(f"http://127.0.0.1:{link.host_port(TOXI_API)}")
+        self._wait(f"toxiproxy {link.name} API", lambda: api.version() or "up", link,
+                   retry=(FaultError,))
+        api.populate(self._links_for())
+        endpoint = Endpoint("127.0.0.1", link.host_port(CLIENT_PORT), PROXY_USER, self.password)
+        return ComputeNode(index, name, link, api, endpoint)
+
+    def _links_for(self) -> list[Proxy]:
+        out = [Proxy(CLIENT_LINK, f"0.0.0.0:{CLIENT_PORT}", f"127.0.0.1:{PROXY_PORT}")]
+        if self.spec.registry is not None:
+            port = REGISTRY_PORTS[self.spec.registry]
+            out.append(Proxy(REGISTRY_LINK, f"127.0.0.1:{port}", f"{self.name}-registry:{port}"))
+        for j in range(self.spec.storage_nodes):
+            out.append(Proxy(storage_link(j), f"127.0.0.1:{STORAGE_BASE_PORT + j}",
+                             f"{self.name}-storage-{j}:3306"))
+        return out
+
+    def _render_conf(self, node: ComputeNode) -> Path:
+        conf = self._workdir / node.name / "conf"
+        conf.mkdir(parents=True, exist_ok=True)
+        registry = None
+        if self.spec.registry is not None:
+            registry = f"127.0.0.1:{REGISTRY_PORTS[self.spec.registry]}"
+        d = self.dialect
+        text = render_template(f"{d.template_dir}/{d.server_config}", {
+            "node_name": f"{self.name}/{node.name}",
+            "mode_block": d.render_mode(self.spec, registry, PROXY_DATA),
+            "user": PROXY_USER, "password": self.password}, self.templates)
+        (conf / d.server_config).write_text(text)
+        shutil.copy(self.templates / d.template_dir / "logback.xml", conf / "logback.xml")
+        conf.chmod(0o755)
+        return conf
+
+    def _start_proxy(self, node: ComputeNode) -> None:
+        node.conf_dir = self._render_conf(node)
+        spec = ContainerSpec(
+            name=f"{self.name}-{node.name}", image=self.images.proxy, role="proxy",
+            labels=self._labels("proxy"), network_mode=f"container:{node.link.container.id}",
+            env={"PORT": str(PROXY_PORT)},
+            volumes={str(node.conf_dir): {"bind": PROXY_CONF, "mode": "ro"}})
+        node.proxy = RunningContainer(spec).start()
+        self._wait(f"proxy {node.name} to answer SQL at {node.endpoint}",
+                   lambda: readiness.mysql_ready(node.endpoint, self.dialect.show_databases()),
+                   node.proxy)
+        self.event("node", f"{node.name} ready")
+
+    def _wait(self, what: str, check: Callable[[], object], container: RunningContainer,
+              retry: tuple[type[BaseException], ...] = ()) -> None:
+        def probe() -> object:
+            if self._stopped:
+                raise ProvisionError(f"{self.name} was stopped while waiting for {what}")
+            try:
+                return check()
+            except (OSError, SqlError, HarnessError, ValueError) + retry:
+                if container.status() in ("exited", "dead"):
+                    raise ProvisionError(
+                        f"{container.name} exited while waiting for {what}; last log lines:\n"
+                        f"{container.logs(tail=40)}") from None
+                raise
+        try:
+            poll(probe, timeout=self.ready_timeout, what=what, interval=0.05, max_interval=0.25,
+                 retry_on=(OSError, SqlError, FaultError, ValueError))
+        except WaitTimeout as exc:
+            raise ProvisionError(f"timed out after {exc.waited:.0f}s waiting for {what} "
+                                 f"(last: {exc.last}); last log lines of {container.name}:\n"
+                                 f"{container.logs(tail=40)}") from None
+
+    # -- use -----------------------------------------------------------------------------
+    def event(self, kind: str, detail: str) -> None:
+        ev = Event(time.monotonic() - self._t0, kind, detail)
+        self.events.append(ev)
+        if self._on_event is not None:
+            self._on_event(ev)
+
+    def node(self, index: int) -> ComputeNode:
+        for n in self.nodes:
+            if n.index == index:
+                return n
+        raise ProvisionError(f"{self.name} has no node {index}; nodes: "
+                             f"{[n.index for n in self.nodes]}")
+
+    @property
+    def registry_address(self) -> str:
+        """Host-side ``127.0.0.1:port`` of the registry (read directly, not through a link)."""
+        if self.registry is None or self.spec.registry is None:
+            raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
+        return f"127.0.0.1:{self.registry.host_port(REGISTRY_PORTS[self.spec.registry])}"
+
+    def storage_address(self, index: int) -> tuple[str, int]:
+        """The storage address every node registers: its own link, same on every node."""
+        return "127.0.0.1", STORAGE_BASE_PORT + index
+
+    def containers(self) -> list[RunningContainer]:
+        out = [c for c in (self.registry,) if c is not None]
+        out += [s.container for s in self.storage]
+        for n in self.nodes:
+            out.append(n.link)
+            if n.proxy is not None:
+                out.append(n.proxy)
+        return out
+
+    def collect_logs(self, dest: Path) -> list[Path]:
+        """Write every container's log to ``dest``; return the files."""
+        dest.mkdir(parents=True, exist_ok=True)
+        files = []
+        for c in self.containers():
+            path = dest / f"{c.spec.role}-{c.name.removeprefix(self.name + '-')}.log"
+            path.write_text(c.logs())
+            files.append(path)
+        return files
