@@ -1,0 +1,45 @@
+"""harness: real ShardingSphere-Proxy topologies in containers, faults, and convergence checks.
+
+This module is the public API; scenarios and other repos import only from here.
+"""
+
+from __future__ import annotations
+
+from harness.convergence.api import assert_converged, node_snapshot, wait_converged
+from harness.convergence.engine import ConvergenceResult
+from harness.convergence.snapshot import Snapshot
+from harness.errors import (
+    ConvergenceTimeout,
+    FaultError,
+    HarnessError,
+    ProvisionError,
+    SpecError,
+)
+from harness.faults.links import link_down, registry_cut
+from harness.runtime.topology import CLIENT_LINK, REGISTRY_LINK, ComputeNode, Topology, storage_link
+from harness.session import LogicalDatabase
+from harness.spec import TopologySpec
+
+__all__ = [
+    "CLIENT_LINK",
+    "REGISTRY_LINK",
+    "ComputeNode",
+    "ConvergenceResult",
+    "ConvergenceTimeout",
+    "FaultError",
+    "HarnessError",
+    "LogicalDatabase",
+    "ProvisionError",
+    "Snapshot",
+    "SpecError",
+    "Topology",
+    "TopologySpec",
+    "assert_converged",
+    "link_down",
+    "node_snapshot",
+    "registry_cut",
+    "storage_link",
+    "wait_converged",
+]
+
+__version__ = "0.1.0"

@@ -210,7 +210,8 @@ class Topology:
             self._next_index += 1
         name = f"node-{index}"
         link = self._container("toxiproxy", f"{name}-link", self.images.toxiproxy,
-                               publish=(CLIENT_PORT, TOXI_API)).start()
+                               publish=(CLIENT_PORT, TOXI_API),
+                               env={"LOG_LEVEL": "info"}).start()
         api = ToxiproxyClient(f"http://127.0.0.1:{link.host_port(TOXI_API)}")
         self._wait(f"toxiproxy {link.name} API", lambda: api.version() or "up", link,
                    retry=(FaultError,))

@@ -1,0 +1,90 @@
+"""Public convergence API over a running topology."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from harness.clients.mysql import SqlClient, SqlError
+from harness.convergence.engine import ConvergenceResult, Expectation, converge, raise_unless
+from harness.convergence.snapshot import Snapshot, read_node_snapshot
+from harness.runtime.topology import ComputeNode, Topology
+
+__all__ = ["assert_converged", "node_snapshot", "wait_converged"]
+
+
+class _NodeReaders:
+    """Keeps one connection per node across rounds; reads all nodes in parallel."""
+
+    def __init__(self, topology: Topology, nodes: Sequence[ComputeNode],
+                 databases: list[str] | None) -> None:
+        self._topology = topology
+        self._nodes = list(nodes)
+        self._databases = databases
+        self._conns: dict[str, SqlClient] = {}
+        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self._nodes)))
+
+    def _read(self, node: ComputeNode) -> Snapshot:
+        try:
+            conn = self._conns.get(node.name)
+            if conn is None:
+                conn = node.sql(read_timeout=2)
+                self._conns[node.name] = conn
+            return read_node_snapshot(node.name, conn, self._topology.dialect, self._databases)
+        except (SqlError, OSError) as exc:
+            bad = self._conns.pop(node.name, None)
+            if bad is not None:
+                bad.close()
+            return Snapshot.unreadable(node.name, f"{type(exc).__name__}: {exc}")
+
+    def __call__(self) -> list[Snapshot]:
+        return list(self._pool.map(self._read, self._nodes))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        for c in self._conns.values():
+            c.close()
+
+
+def _select(topology: Topology, nodes: Iterable[int] | None) -> list[ComputeNode]:
+    if nodes is None:
+        return list(topology.nodes)
+    return [topology.node(i) for i in nodes]
+
+
+def wait_converged(topology: Topology, *, timeout: float = 30.0,
+                   databases: Iterable[str] | None = None, nodes: Iterable[int] | None = None,
+                   expect: Expectation | None = None, stable: float = 0.3,
+                   interval: float = 0.05) -> ConvergenceResult:
+    """Wait until every selected node serves the same metadata (for ``databases``, default
+    all) for ``stable`` seconds, and ``expect`` holds on it. Never raises on timeout: see
+    ``result.converged`` and ``result.explain()``; use :func:`assert_converged` to fail."""
+    readers = _NodeReaders(topology, _select(topology, nodes),
+                           sorted(databases) if databases is not None else None)
+    try:
+        result = converge(readers, timeout=timeout, stable=stable, interval=interval,
+                          expect=expect)
+    finally:
+        readers.close()
+    topology.event("convergence", ("converged" if result.converged else "NOT converged")
+                   + f" after {result.waited:.2f}s, latency "
+                   + ", ".join(f"{k}={v * 1000:.0f}ms" for k, v in result.latency.items()))
+    return result
+
+
+def assert_converged(topology: Topology, *, timeout: float = 30.0,
+                     databases: Iterable[str] | None = None, nodes: Iterable[int] | None = None,
+                     expect: Expectation | None = None, stable: float = 0.3
+                     ) -> ConvergenceResult:
+    """As :func:`wait_converged`, but raise ConvergenceTimeout (with the diff) on timeout."""
+    return raise_unless(wait_converged(topology, timeout=timeout, databases=databases,
+                                       nodes=nodes, expect=expect, stable=stable))
+
+
+def node_snapshot(topology: Topology, index: int, databases: Iterable[str] | None = None
+                  ) -> Snapshot:
+    """One node's snapshot, read now."""
+    node = topology.node(index)
+    with node.sql(read_timeout=5) as conn:
+        return read_node_snapshot(node.name, conn, topology.dialect,
+                                  sorted(databases) if databases is not None else None)

@@ -1,0 +1,77 @@
+"""Canonical node snapshots: what a node itself serves over the MySQL protocol, flattened to
+sorted ``path -> value`` pairs so two nodes (or a node and the registry) compare key by key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from harness.clients.mysql import SqlClient
+from harness.dialect import Dialect
+
+__all__ = ["Snapshot", "flatten", "read_node_snapshot"]
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """``{"db": {"a": {"x": 1}}}`` -> ``{"db/a/x": "1"}``; leaves become strings."""
+    out: dict[str, str] = {}
+    for key in sorted(tree):
+        value = tree[key]
+        path = f"{prefix}/{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            if not value:
+                out[path] = "{}"
+            out.update(flatten(value, path))
+        else:
+            out[path] = "" if value is None else str(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A canonical, comparable view: sorted flat keys. ``error`` marks an unreadable node."""
+
+    source: str
+    entries: tuple[tuple[str, str], ...]
+    error: str | None = None
+
+    @classmethod
+    def of(cls, source: str, tree: Mapping[str, Any]) -> Snapshot:
+        return cls(source, tuple(sorted(flatten(tree).items())))
+
+    @classmethod
+    def unreadable(cls, source: str, error: str) -> Snapshot:
+        return cls(source, (), error)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.entries)
+
+    def same_as(self, other: Snapshot) -> bool:
+        return self.error is None and other.error is None and self.entries == other.entries
+
+    def has(self, prefix: str) -> bool:
+        return any(k == prefix or k.startswith(prefix + "/") for k, _ in self.entries)
+
+    def render(self) -> str:
+        if self.error is not None:
+            return f"{self.source}: <unreadable: {self.error}>"
+        return "\n".join([f"{self.source}:"] + [f"  {k} = {v}" for k, v in self.entries])
+
+
+def read_node_snapshot(source: str, client: SqlClient, dialect: Dialect,
+                       databases: Iterable[str] | None = None) -> Snapshot:
+    """Read one node's metadata for ``databases`` (default: every database it serves)."""
+    served = sorted(str(next(iter(r.values()))) for r in client.query(dialect.show_databases()))
+    wanted = sorted(databases) if databases is not None else served
+    tree: dict[str, Any] = {}
+    for db in wanted:
+        if db not in served:
+            tree[db] = {"exists": "no"}
+            continue
+        units = {r["name"]: dialect.storage_unit_view(r)
+                 for r in client.query(dialect.show_storage_units(db))}
+        rules = {r["table"]: dialect.sharding_rule_view(r)
+                 for r in client.query(dialect.show_sharding_rules(db))}
+        tree[db] = {"exists": "yes", "storage_unit": units, "sharding_table_rule": rules}
+    return Snapshot.of(source, {"database": tree})

@@ -1,0 +1,174 @@
+"""pytest plugin: options, markers, fixtures and failure diagnostics. Heavy objects are built
+lazily; nothing here starts a container until a test asks for a topology."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.errors import SpecError
+from harness.images.catalog import IMAGE_SOURCES
+from harness.runtime.topology import Topology
+from harness.session import LogicalDatabase, TopologyPool
+from harness.settings import Settings
+from harness.spec import MODES, REGISTRIES, parse_mode, parse_nodes, parse_registry
+
+POOL_KEY = pytest.StashKey[TopologyPool]()
+SETTINGS_KEY = pytest.StashKey[Settings]()
+TOPOLOGY_KEY = pytest.StashKey[Topology]()
+MARKER_ARGS = ("mode", "registry", "nodes", "storage_nodes", "namespace", "props",
+               "proxy_image")
+
+OPTIONS: list[tuple[str, str, str]] = [
+    ("mode", f"operation mode: {' | '.join(MODES)}", "cluster"),
+    ("registry", f"registry in cluster mode: {' | '.join(REGISTRIES)}", "zookeeper"),
+    ("nodes", "number of compute nodes (1-8)", "3"),
+    ("proxy_image", "proxy image (default: the catalog's pinned image)", ""),
+    ("image_source", f"where images come from: {' | '.join(IMAGE_SOURCES)}", "official"),
+    ("report_dir", "folder for reports and failure logs", "reports"),
+]
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from harness import hooks
+
+    pluginmanager.add_hookspecs(hooks)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "ShardingSphere-Proxy topologies (harness)")
+    for name, help_text, default in OPTIONS:
+        flag = "--harness-" + name.replace("_", "-")
+        group.addoption(flag, dest=f"harness_{name}", default=None,
+                        help=f"{help_text} [ini: harness_{name}, default: {default or 'none'}]")
+        parser.addini(f"harness_{name}", help_text, default=default)
+
+
+def _value(config: pytest.Config, name: str) -> str:
+    opt = config.getoption(f"harness_{name}")
+    return str(opt if opt is not None else config.getini(f"harness_{name}"))
+
+
+def _settings(config: pytest.Config) -> Settings:
+    try:
+        mode = parse_mode(_value(config, "mode"))
+        registry = parse_registry(_value(config, "registry")) if mode == "cluster" else None
+        nodes = parse_nodes(_value(config, "nodes"))
+        source = _value(config, "image_source").strip().lower()
+        if source not in IMAGE_SOURCES:
+            raise SpecError("image source", source, " | ".join(IMAGE_SOURCES),
+                            "pass --harness-image-source=local to use `harness images build`")
+        settings = Settings(source, mode, registry, nodes,
+                            _value(config, "proxy_image") or None,
+                            config.rootpath / _value(config, "report_dir"))
+        settings.spec()  # the default spec must be valid too
+    except SpecError as exc:
+        raise pytest.UsageError(f"harness: {exc}") from None
+    return settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "cluster: runs against a cluster-mode topology")
+    config.addinivalue_line("markers", "memory: runs against a memory-mode topology")
+    config.addinivalue_line("markers", "standalone: runs against a standalone-mode topology")
+    config.addinivalue_line("markers", "fault: injects faults")
+    config.addinivalue_line(
+        "markers", "topology(mode=, registry=, nodes=, storage_nodes=, namespace=, props=, "
+        "proxy_image=): the topology this test needs (defaults from the harness options)")
+    settings = _settings(config)
+    config.stash[SETTINGS_KEY] = settings
+    hook = config.hook
+    config.stash[POOL_KEY] = TopologyPool(
+        settings.image_source,
+        on_started=lambda t: hook.harness_topology_started(topology=t),
+        on_stopped=lambda t: hook.harness_topology_stopped(topology=t))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Reject bad marker arguments before any container starts."""
+    settings = config.stash[SETTINGS_KEY]
+    for item in items:
+        _spec_for(item, settings)
+
+
+def _spec_for(item: pytest.Item, settings: Settings) -> Any:
+    overrides: dict[str, object] = {}
+    for name in ("memory", "standalone", "cluster"):
+        if item.get_closest_marker(name) is not None and name != settings.mode:
+            overrides["mode"] = name
+    marker = item.get_closest_marker("topology")
+    if marker is not None:
+        if marker.args:
+            raise pytest.UsageError(f"harness: {item.nodeid}: @pytest.mark.topology takes "
+                                    f"keyword arguments only ({', '.join(MARKER_ARGS)})")
+        unknown = sorted(set(marker.kwargs) - set(MARKER_ARGS))
+        if unknown:
+            raise pytest.UsageError(f"harness: {item.nodeid}: unknown topology argument(s) "
+                                    f"{unknown}; allowed: {', '.join(MARKER_ARGS)}")
+        overrides.update(marker.kwargs)
+    try:
+        return settings.spec(**overrides)
+    except SpecError as exc:
+        raise pytest.UsageError(f"harness: {item.nodeid}: {exc}") from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pool = config.stash.get(POOL_KEY, None)
+    if pool is not None:
+        pool.close()
+
+
+@pytest.fixture(scope="session")
+def harness_settings(pytestconfig: pytest.Config) -> Settings:
+    return pytestconfig.stash[SETTINGS_KEY]
+
+
+@pytest.fixture(scope="session")
+def harness_pool(pytestconfig: pytest.Config) -> TopologyPool:
+    return pytestconfig.stash[POOL_KEY]
+
+
+@pytest.fixture
+def topology(request: pytest.FixtureRequest, harness_pool: TopologyPool,
+             harness_settings: Settings) -> Topology:
+    """A running topology for this test's spec, shared with every test asking the same."""
+    topo = harness_pool.get(_spec_for(request.node, harness_settings))
+    request.node.stash[TOPOLOGY_KEY] = topo
+    return topo
+
+
+@pytest.fixture
+def harness_db(request: pytest.FixtureRequest, topology: Topology) -> Iterator[LogicalDatabase]:
+    """A fresh logical database (and physical databases on storage) for this test only."""
+    db = LogicalDatabase.create(topology, request.node.nodeid)
+    yield db
+    db.drop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    topo = item.stash.get(TOPOLOGY_KEY, None)
+    if report.failed and topo is not None:
+        settings = item.config.stash[SETTINGS_KEY]
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[:120]
+        dest = settings.report_dir / "failures" / topo.run.run_id / f"{safe}-{report.when}"
+        files = topo.collect_logs(dest)
+        lines = [f"logs saved under {dest}"]
+        for path in files:
+            tail = path.read_text().splitlines()[-15:]
+            lines.append(f"--- {path.name} (last {len(tail)} lines)")
+            lines.extend(tail)
+        lines.append("--- timeline")
+        lines.extend(f"+{e.at:7.2f}s {e.kind}: {e.detail}" for e in topo.events[-30:])
+        report.sections.append(("harness diagnostics", "\n".join(lines)))
+    return report
+
+
+def report_dir(config: pytest.Config) -> Path:
+    return config.stash[SETTINGS_KEY].report_dir

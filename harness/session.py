@@ -1,0 +1,137 @@
+"""Topologies shared within a test session: one per distinct spec, started on first use."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from harness.clients.mysql import SqlError
+from harness.convergence.api import assert_converged
+from harness.engine import connect
+from harness.runtime import labels
+from harness.runtime.images import ImageSet, resolve_images
+from harness.runtime.reaper import reap
+from harness.runtime.topology import Event, Topology
+from harness.spec import TopologySpec
+
+__all__ = ["LogicalDatabase", "TopologyPool"]
+
+
+class TopologyPool:
+    """Owns every topology of one process; ``close()`` removes them all (also on Ctrl-C)."""
+
+    def __init__(self, image_source: str, *, on_started: Callable[[Topology], None] | None = None,
+                 on_stopped: Callable[[Topology], None] | None = None,
+                 on_event: Callable[[Event], None] | None = None) -> None:
+        self.image_source = image_source
+        self.run = labels.new_run()
+        self._client: Any = None
+        self._images: dict[str | None, ImageSet] = {}
+        self._topologies: dict[tuple[object, ...], Topology] = {}
+        self._on_started = on_started
+        self._on_stopped = on_stopped
+        self._on_event = on_event
+        self._lock = threading.Lock()
+        self.reaped = ""
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = connect()
+            # What a killed earlier run left behind goes first.
+            self.reaped = reap(self._client, only_dead=True).summary()
+        return self._client
+
+    def images(self, proxy_image: str | None) -> ImageSet:
+        if proxy_image not in self._images:
+            self._images[proxy_image] = resolve_images(self.client, self.image_source,
+                                                       proxy_image)
+        return self._images[proxy_image]
+
+    def get(self, spec: TopologySpec) -> Topology:
+        with self._lock:
+            topo = self._topologies.get(spec.key)
+            if topo is None:
+                topo = Topology(spec, client=self.client, images=self.images(spec.proxy_image),
+                                run=self.run, on_event=self._on_event)
+                self._topologies[spec.key] = topo
+                topo.start()
+                if self._on_started is not None:
+                    self._on_started(topo)
+            return topo
+
+    def discard(self, spec: TopologySpec) -> None:
+        with self._lock:
+            topo = self._topologies.pop(spec.key, None)
+        if topo is not None:
+            self._stop(topo)
+
+    def _stop(self, topo: Topology) -> None:
+        try:
+            topo.stop()
+        finally:
+            if self._on_stopped is not None:
+                self._on_stopped(topo)
+
+    def close(self) -> None:
+        with self._lock:
+            topos = list(self._topologies.values())
+            self._topologies.clear()
+        for topo in topos:
+            self._stop(topo)
+        if self._client is not None:
+            reap(self._client, run_id=self.run.run_id)
+
+
+@dataclass
+class LogicalDatabase:
+    """A fresh logical database for one test, with one fresh physical database per storage
+    node (``physical``) that storage units of this test should point at."""
+
+    name: str
+    physical: str
+    topology: Topology
+
+    @classmethod
+    def create(cls, topology: Topology, hint: str = "") -> LogicalDatabase:
+        token = secrets.token_hex(4)
+        db = cls(f"t_{token}", f"ds_{token}", topology)
+        for s in topology.storage:
+            with s.sql() as c:
+                c.execute(f"CREATE DATABASE `{db.physical}`")
+        with topology.nodes[0].sql() as c:
+            c.execute(topology.dialect.create_database(db.name))
+        topology.event("test", f"database {db.name} created for {hint}")
+        # Baseline: every node serves the new database before the test starts.
+        assert_converged(topology, databases=[db.name], timeout=30,
+                         expect=lambda s: s.as_dict().get(f"database/{db.name}/exists") == "yes")
+        return db
+
+    def register_storage_unit(self, unit: str, storage: int = 0, node: int = 0) -> str:
+        """Register storage node ``storage`` as ``unit`` through ``node``; return the DistSQL."""
+        host, port = self.topology.storage_address(storage)
+        s = self.topology.storage[storage]
+        sql = self.topology.dialect.register_storage_unit(
+            unit, host, port, self.physical, s.admin.user, s.admin.password)
+        with self.topology.node(node).sql(self.name) as c:
+            c.execute(sql)
+        self.topology.event("change", f"node-{node}: register storage unit {unit}")
+        return sql
+
+    def drop(self) -> None:
+        for n in self.topology.nodes:
+            try:
+                with n.sql() as c:
+                    c.execute(self.topology.dialect.drop_database(self.name))
+                break
+            except (SqlError, OSError):
+                continue
+        for s in self.topology.storage:
+            try:
+                with s.sql() as c:
+                    c.execute(f"DROP DATABASE IF EXISTS `{self.physical}`")
+            except (SqlError, OSError):
+                continue

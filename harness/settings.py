@@ -1,0 +1,35 @@
+"""Frozen plugin settings, parsed once from options and ini at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.images.catalog import IMAGE_SOURCES
+from harness.spec import Mode, RegistryKind, TopologySpec
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    image_source: str
+    mode: Mode
+    registry: RegistryKind | None
+    nodes: int
+    proxy_image: str | None
+    report_dir: Path
+
+    def spec(self, **overrides: Any) -> TopologySpec:
+        """The session's default spec, with marker arguments on top (validated)."""
+        args: dict[str, Any] = {"mode": self.mode, "registry": self.registry,
+                                   "nodes": self.nodes, "proxy_image": self.proxy_image}
+        args.update(overrides)
+        if args["mode"] != "cluster" and "registry" not in overrides:
+            args["registry"] = None
+        return TopologySpec.create(**args)
+
+    @staticmethod
+    def sources() -> tuple[str, ...]:
+        return IMAGE_SOURCES
