@@ -33,27 +33,31 @@ class Dialect:
     template_dir: str = "proxy/5.1"
 
     # -- configuration -------------------------------------------------------------------
-    def mode_block(self, spec: TopologySpec, registry_address: str | None,
-                   data_dir: str) -> dict[str, Any]:
+    def mode_block(
+        self, spec: TopologySpec, registry_address: str | None, data_dir: str
+    ) -> dict[str, Any]:
         if spec.mode == "memory":
             return {"type": "Memory"}
         if spec.mode == "standalone":
-            return {"type": "Standalone",
-                    "repository": {"type": "File", "props": {"path": data_dir}},
-                    "overwrite": False}
-        assert registry_address is not None and spec.registry is not None
-        server_lists = (f"http://{registry_address}" if spec.registry == "etcd"
-                        else registry_address)
+            return {
+                "type": "Standalone",
+                "repository": {"type": "File", "props": {"path": data_dir}},
+                "overwrite": False,
+            }
+        if registry_address is None or spec.registry is None:
+            raise ValueError("cluster mode needs a registry and its address")
+        server_lists = f"http://{registry_address}" if spec.registry == "etcd" else registry_address
         props: dict[str, Any] = {"namespace": spec.namespace, "server-lists": server_lists}
         props.update(spec.props)
         kind = "ZooKeeper" if spec.registry == "zookeeper" else "Etcd"
-        return {"type": "Cluster", "repository": {"type": kind, "props": props},
-                "overwrite": False}
+        return {"type": "Cluster", "repository": {"type": kind, "props": props}, "overwrite": False}
 
-    def render_mode(self, spec: TopologySpec, registry_address: str | None,
-                    data_dir: str) -> str:
-        text = yaml.safe_dump(self.mode_block(spec, registry_address, data_dir),
-                              sort_keys=False, default_flow_style=False)
+    def render_mode(self, spec: TopologySpec, registry_address: str | None, data_dir: str) -> str:
+        text = yaml.safe_dump(
+            self.mode_block(spec, registry_address, data_dir),
+            sort_keys=False,
+            default_flow_style=False,
+        )
         return "\n".join("  " + line for line in text.splitlines())
 
     # -- DistSQL -------------------------------------------------------------------------
@@ -63,16 +67,22 @@ class Dialect:
     def drop_database(self, name: str) -> str:
         return f"DROP DATABASE IF EXISTS {name}"
 
-    def register_storage_unit(self, name: str, host: str, port: int, db: str, user: str,
-                              password: str) -> str:
-        return (f"ADD RESOURCE {name} (HOST={host}, PORT={port}, DB={db}, USER={user}, "
-                f"PASSWORD={_q(password)})")
+    def register_storage_unit(
+        self, name: str, *, host: str, port: int, db: str, user: str, password: str
+    ) -> str:
+        return (
+            f"ADD RESOURCE {name} (HOST={host}, PORT={port}, DB={db}, USER={user}, "
+            f"PASSWORD={_q(password)})"
+        )
 
-    def create_sharding_table_rule(self, table: str, units: list[str], column: str,
-                                   shards: int) -> str:
-        return (f"CREATE SHARDING TABLE RULE {table} (RESOURCES({', '.join(units)}), "
-                f"SHARDING_COLUMN={column}, TYPE(NAME=hash_mod, "
-                f"PROPERTIES(\"sharding-count\"={shards})))")
+    def create_sharding_table_rule(
+        self, table: str, units: list[str], column: str, shards: int
+    ) -> str:
+        return (
+            f"CREATE SHARDING TABLE RULE {table} (RESOURCES({', '.join(units)}), "
+            f"SHARDING_COLUMN={column}, TYPE(NAME=hash_mod, "
+            f'PROPERTIES("sharding-count"={shards})))'
+        )
 
     def show_storage_units(self, database: str) -> str:
         return f"SHOW SCHEMA RESOURCES FROM {database}"
@@ -104,11 +114,18 @@ def dialect_for_image(image: str) -> Dialect:
     """Pick the dialect from the image tag's version (``...:5.1.0`` or ``...:5.1.0-<hash>``)."""
     match = _VERSION.search(image)
     if match is None:
-        raise SpecError("proxy_image", image, "a tag that starts with the engine version, "
-                        f"one of {', '.join(DIALECTS)}",
-                        "tag the image with its version, e.g. my/proxy:5.1.0")
+        raise SpecError(
+            "proxy_image",
+            image,
+            f"a tag that starts with the engine version, one of {', '.join(DIALECTS)}",
+            "tag the image with its version, e.g. my/proxy:5.1.0",
+        )
     key = f"{match.group(1)}.{match.group(2)}"
     if key not in DIALECTS:
-        raise SpecError("proxy version", key, ", ".join(DIALECTS),
-                        "use a supported proxy image or add a dialect for this version")
+        raise SpecError(
+            "proxy version",
+            key,
+            ", ".join(DIALECTS),
+            "use a supported proxy image or add a dialect for this version",
+        )
     return DIALECTS[key]

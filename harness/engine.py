@@ -14,7 +14,7 @@ import docker
 
 from harness.errors import EngineError
 
-__all__ = ["connect", "ensure_engine"]
+__all__ = ["apt_install", "can_install", "connect", "ensure_engine"]
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
 DOCKERD_LOG = Path("/var/log/harness-dockerd.log")
@@ -29,12 +29,30 @@ def connect(timeout: float = 120) -> Any:
         raise EngineError(
             f"no Docker engine answers at {os.environ.get('DOCKER_HOST', DEFAULT_SOCKET)}: "
             f"{exc}. Fix: start dockerd, or set DOCKER_HOST, or run `harness setup` as root "
-            "on Debian to install and start docker.io") from exc
+            "on Debian to install and start docker.io"
+        ) from exc
     return client
 
 
 def _is_debian() -> bool:
     return Path("/etc/debian_version").exists()
+
+
+def can_install() -> bool:
+    """True where set-up may install Debian packages: root on Debian."""
+    return os.geteuid() == 0 and _is_debian()
+
+
+def apt_install(packages: list[str]) -> None:
+    """Install Debian packages (root on Debian only); EngineError with the output on failure."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *packages]):
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise EngineError(
+                f"`{' '.join(argv)}` failed ({proc.returncode}):\n"
+                f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+            )
 
 
 def ensure_engine(say: Callable[[str], None] = print, wait: float = 60) -> Any:
@@ -48,21 +66,27 @@ def ensure_engine(say: Callable[[str], None] = print, wait: float = 60) -> Any:
             raise EngineError(
                 f"{first}\nNo engine could be started here: that needs root on Debian "
                 f"(uid={os.geteuid()}, debian={_is_debian()}). Fix: start a Docker engine "
-                "yourself and set DOCKER_HOST if it is not on the default socket") from None
+                "yourself and set DOCKER_HOST if it is not on the default socket"
+            ) from None
     if shutil.which("dockerd") is None:
         say("engine: installing docker.io from Debian")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for argv in (["apt-get", "update", "-q"],
-                     ["apt-get", "install", "-y", "-q", "docker.io"]):
+        for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "docker.io"]):
             proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
-                raise EngineError(f"`{' '.join(argv)}` failed ({proc.returncode}):\n"
-                                  f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+                raise EngineError(
+                    f"`{' '.join(argv)}` failed ({proc.returncode}):\n"
+                    f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+                )
     say(f"engine: starting dockerd (log: {DOCKERD_LOG})")
     with DOCKERD_LOG.open("ab") as log:
-        subprocess.Popen(["dockerd", "--storage-driver=overlay2"], stdout=log,
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                         start_new_session=True)
+        subprocess.Popen(
+            ["dockerd", "--storage-driver=overlay2"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + wait
     last: Exception | None = None
     while time.monotonic() < deadline:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from harness import hooks
 from harness.errors import SpecError
 from harness.images.catalog import IMAGE_SOURCES
 from harness.runtime.topology import Topology
@@ -20,8 +21,7 @@ from harness.spec import MODES, REGISTRIES, parse_mode, parse_nodes, parse_regis
 POOL_KEY = pytest.StashKey[TopologyPool]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 TOPOLOGY_KEY = pytest.StashKey[Topology]()
-MARKER_ARGS = ("mode", "registry", "nodes", "storage_nodes", "namespace", "props",
-               "proxy_image")
+MARKER_ARGS = ("mode", "registry", "nodes", "storage_nodes", "namespace", "props", "proxy_image")
 
 OPTIONS: list[tuple[str, str, str]] = [
     ("mode", f"operation mode: {' | '.join(MODES)}", "cluster"),
@@ -34,8 +34,6 @@ OPTIONS: list[tuple[str, str, str]] = [
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from harness import hooks
-
     pluginmanager.add_hookspecs(hooks)
 
 
@@ -43,8 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "ShardingSphere-Proxy topologies (harness)")
     for name, help_text, default in OPTIONS:
         flag = "--harness-" + name.replace("_", "-")
-        group.addoption(flag, dest=f"harness_{name}", default=None,
-                        help=f"{help_text} [ini: harness_{name}, default: {default or 'none'}]")
+        group.addoption(
+            flag,
+            dest=f"harness_{name}",
+            default=None,
+            help=f"{help_text} [ini: harness_{name}, default: {default or 'none'}]",
+        )
         parser.addini(f"harness_{name}", help_text, default=default)
 
 
@@ -60,11 +62,20 @@ def _settings(config: pytest.Config) -> Settings:
         nodes = parse_nodes(_value(config, "nodes"))
         source = _value(config, "image_source").strip().lower()
         if source not in IMAGE_SOURCES:
-            raise SpecError("image source", source, " | ".join(IMAGE_SOURCES),
-                            "pass --harness-image-source=local to use `harness images build`")
-        settings = Settings(source, mode, registry, nodes,
-                            _value(config, "proxy_image") or None,
-                            config.rootpath / _value(config, "report_dir"))
+            raise SpecError(
+                "image source",
+                source,
+                " | ".join(IMAGE_SOURCES),
+                "pass --harness-image-source=local to use `harness images build`",
+            )
+        settings = Settings(
+            source,
+            mode,
+            registry,
+            nodes,
+            _value(config, "proxy_image") or None,
+            config.rootpath / _value(config, "report_dir"),
+        )
         settings.spec()  # the default spec must be valid too
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {exc}") from None
@@ -77,15 +88,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "standalone: runs against a standalone-mode topology")
     config.addinivalue_line("markers", "fault: injects faults")
     config.addinivalue_line(
-        "markers", "topology(mode=, registry=, nodes=, storage_nodes=, namespace=, props=, "
-        "proxy_image=): the topology this test needs (defaults from the harness options)")
+        "markers",
+        "topology(mode=, registry=, nodes=, storage_nodes=, namespace=, props=, "
+        "proxy_image=): the topology this test needs (defaults from the harness options)",
+    )
     settings = _settings(config)
     config.stash[SETTINGS_KEY] = settings
     hook = config.hook
     config.stash[POOL_KEY] = TopologyPool(
         settings.image_source,
         on_started=lambda t: hook.harness_topology_started(topology=t),
-        on_stopped=lambda t: hook.harness_topology_stopped(topology=t))
+        on_stopped=lambda t: hook.harness_topology_stopped(topology=t),
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -103,12 +117,16 @@ def _spec_for(item: pytest.Item, settings: Settings) -> Any:
     marker = item.get_closest_marker("topology")
     if marker is not None:
         if marker.args:
-            raise pytest.UsageError(f"harness: {item.nodeid}: @pytest.mark.topology takes "
-                                    f"keyword arguments only ({', '.join(MARKER_ARGS)})")
+            raise pytest.UsageError(
+                f"harness: {item.nodeid}: @pytest.mark.topology takes "
+                f"keyword arguments only ({', '.join(MARKER_ARGS)})"
+            )
         unknown = sorted(set(marker.kwargs) - set(MARKER_ARGS))
         if unknown:
-            raise pytest.UsageError(f"harness: {item.nodeid}: unknown topology argument(s) "
-                                    f"{unknown}; allowed: {', '.join(MARKER_ARGS)}")
+            raise pytest.UsageError(
+                f"harness: {item.nodeid}: unknown topology argument(s) "
+                f"{unknown}; allowed: {', '.join(MARKER_ARGS)}"
+            )
         overrides.update(marker.kwargs)
     try:
         return settings.spec(**overrides)
@@ -133,8 +151,9 @@ def harness_pool(pytestconfig: pytest.Config) -> TopologyPool:
 
 
 @pytest.fixture
-def topology(request: pytest.FixtureRequest, harness_pool: TopologyPool,
-             harness_settings: Settings) -> Topology:
+def topology(
+    request: pytest.FixtureRequest, harness_pool: TopologyPool, harness_settings: Settings
+) -> Topology:
     """A running topology for this test's spec, shared with every test asking the same."""
     topo = harness_pool.get(_spec_for(request.node, harness_settings))
     request.node.stash[TOPOLOGY_KEY] = topo
@@ -150,8 +169,9 @@ def harness_db(request: pytest.FixtureRequest, topology: Topology) -> Iterator[L
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     topo = item.stash.get(TOPOLOGY_KEY, None)
     if report.failed and topo is not None:

@@ -23,11 +23,18 @@ def render_template(relative: str, values: dict[str, str], root: Path | None = N
     base = root or fixtures_dir()
     path = base / relative
     if not path.is_file():
-        raise SpecError("template", str(path), f"an existing file under {base}",
-                        "reinstall harness, or point templates_dir at a folder holding "
-                        f"{relative}")
+        raise SpecError(
+            "template",
+            str(path),
+            f"an existing file under {base}",
+            f"reinstall harness, or point templates_dir at a folder holding {relative}",
+        )
     try:
         return string.Template(path.read_text()).substitute(values)
     except KeyError as exc:
-        raise SpecError("template placeholder", exc.args[0], ", ".join(sorted(values)),
-                        f"fix ${{{exc.args[0]}}} in {path}") from None
+        raise SpecError(
+            "template placeholder",
+            exc.args[0],
+            ", ".join(sorted(values)),
+            f"fix ${{{exc.args[0]}}} in {path}",
+        ) from None

@@ -23,9 +23,14 @@ __all__ = ["LogicalDatabase", "TopologyPool"]
 class TopologyPool:
     """Owns every topology of one process; ``close()`` removes them all (also on Ctrl-C)."""
 
-    def __init__(self, image_source: str, *, on_started: Callable[[Topology], None] | None = None,
-                 on_stopped: Callable[[Topology], None] | None = None,
-                 on_event: Callable[[Event], None] | None = None) -> None:
+    def __init__(
+        self,
+        image_source: str,
+        *,
+        on_started: Callable[[Topology], None] | None = None,
+        on_stopped: Callable[[Topology], None] | None = None,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
         self.image_source = image_source
         self.run = labels.new_run()
         self._client: Any = None
@@ -47,16 +52,20 @@ class TopologyPool:
 
     def images(self, proxy_image: str | None) -> ImageSet:
         if proxy_image not in self._images:
-            self._images[proxy_image] = resolve_images(self.client, self.image_source,
-                                                       proxy_image)
+            self._images[proxy_image] = resolve_images(self.client, self.image_source, proxy_image)
         return self._images[proxy_image]
 
     def get(self, spec: TopologySpec) -> Topology:
         with self._lock:
             topo = self._topologies.get(spec.key)
             if topo is None:
-                topo = Topology(spec, client=self.client, images=self.images(spec.proxy_image),
-                                run=self.run, on_event=self._on_event)
+                topo = Topology(
+                    spec,
+                    client=self.client,
+                    images=self.images(spec.proxy_image),
+                    run=self.run,
+                    on_event=self._on_event,
+                )
                 self._topologies[spec.key] = topo
                 topo.start()
                 if self._on_started is not None:
@@ -106,8 +115,12 @@ class LogicalDatabase:
             c.execute(topology.dialect.create_database(db.name))
         topology.event("test", f"database {db.name} created for {hint}")
         # Baseline: every node serves the new database before the test starts.
-        assert_converged(topology, databases=[db.name], timeout=30,
-                         expect=lambda s: s.as_dict().get(f"database/{db.name}/exists") == "yes")
+        assert_converged(
+            topology,
+            databases=[db.name],
+            timeout=30,
+            expect=lambda s: s.as_dict().get(f"database/{db.name}/exists") == "yes",
+        )
         return db
 
     def register_storage_unit(self, unit: str, storage: int = 0, node: int = 0) -> str:
@@ -115,7 +128,13 @@ class LogicalDatabase:
         host, port = self.topology.storage_address(storage)
         s = self.topology.storage[storage]
         sql = self.topology.dialect.register_storage_unit(
-            unit, host, port, self.physical, s.admin.user, s.admin.password)
+            unit,
+            host=host,
+            port=port,
+            db=self.physical,
+            user=s.admin.user,
+            password=s.admin.password,
+        )
         with self.topology.node(node).sql(self.name) as c:
             c.execute(sql)
         self.topology.event("change", f"node-{node}: register storage unit {unit}")

@@ -23,8 +23,12 @@ class Settings:
 
     def spec(self, **overrides: Any) -> TopologySpec:
         """The session's default spec, with marker arguments on top (validated)."""
-        args: dict[str, Any] = {"mode": self.mode, "registry": self.registry,
-                                   "nodes": self.nodes, "proxy_image": self.proxy_image}
+        args: dict[str, Any] = {
+            "mode": self.mode,
+            "registry": self.registry,
+            "nodes": self.nodes,
+            "proxy_image": self.proxy_image,
+        }
         args.update(overrides)
         if args["mode"] != "cluster" and "registry" not in overrides:
             args["registry"] = None

@@ -29,13 +29,22 @@ class WaitTimeout(Exception):
         self.waited = waited
         self.attempts = attempts
         self.last = last
-        super().__init__(f"{what}: not true after {waited:.1f}s ({attempts} attempts); "
-                         f"last: {last}")
+        super().__init__(
+            f"{what}: not true after {waited:.1f}s ({attempts} attempts); last: {last}"
+        )
 
 
-def poll(check: Callable[[], T | None], *, timeout: float, what: str,
-         interval: float = 0.05, max_interval: float = 0.5, backoff: float = 1.5,
-         clock: Clock = SYSTEM_CLOCK, retry_on: tuple[type[BaseException], ...] = ()) -> T:
+def poll(
+    check: Callable[[], T | None],
+    *,
+    timeout: float,
+    what: str,
+    interval: float = 0.05,
+    max_interval: float = 0.5,
+    backoff: float = 1.5,
+    clock: Clock = SYSTEM_CLOCK,
+    retry_on: tuple[type[BaseException], ...] = (),
+) -> T:
     """Call ``check`` until it returns a value other than None; return that value.
 
     Exceptions in ``retry_on`` count as "not yet" and are kept as the last observation.

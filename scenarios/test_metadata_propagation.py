@@ -28,68 +28,98 @@ def _change(db: LogicalDatabase, topology: Topology) -> None:
 
 def _create_rule(db: LogicalDatabase, topology: Topology) -> None:
     with topology.node(0).sql(db.name) as c:
-        c.execute(topology.dialect.create_sharding_table_rule("t_order", ["ds_0"],
-                                                              "order_id", 4))
+        c.execute(topology.dialect.create_sharding_table_rule("t_order", ["ds_0"], "order_id", 4))
     topology.event("change", "node-0: create sharding table rule t_order")
 
 
 def _has_change(db: str) -> Callable[[Snapshot], bool]:
     def check(s: Snapshot) -> bool:
-        return (s.has(f"database/{db}/storage_unit/ds_0")
-                and s.has(f"database/{db}/sharding_table_rule/t_order"))
+        return s.has(f"database/{db}/storage_unit/ds_0") and s.has(
+            f"database/{db}/sharding_table_rule/t_order"
+        )
+
     return check
 
 
-def test_change_through_one_node_reaches_every_node(topology: Topology,
-                                                     harness_db: LogicalDatabase) -> None:
+def test_change_through_one_node_reaches_every_node(
+    topology: Topology, harness_db: LogicalDatabase
+) -> None:
     """Every node shows the storage unit and the sharding rule created through node 0."""
     _change(harness_db, topology)
-    result = assert_converged(topology, databases=[harness_db.name], timeout=30,
-                              expect=_has_change(harness_db.name))
+    result = assert_converged(
+        topology, databases=[harness_db.name], timeout=30, expect=_has_change(harness_db.name)
+    )
     assert set(result.latency) == {n.name for n in topology.nodes}
     final = result.snapshot.as_dict()
     assert final[f"database/{harness_db.name}/storage_unit/ds_0/db"] == harness_db.physical
-    assert final[f"database/{harness_db.name}/sharding_table_rule/t_order/"
-                 "table_sharding_algorithm_type"] == "hash_mod"
+    assert (
+        final[
+            f"database/{harness_db.name}/sharding_table_rule/t_order/table_sharding_algorithm_type"
+        ]
+        == "hash_mod"
+    )
 
 
-def test_node_cut_from_registry_misses_change_until_healed(topology: Topology,
-                                                           harness_db: LogicalDatabase) -> None:
+def test_node_cut_from_registry_misses_change_until_healed(
+    topology: Topology, harness_db: LogicalDatabase
+) -> None:
     """A node whose registry link is cut during the change does not show it (and the checker
     says so, naming that node), and shows it once the link heals."""
     cut = topology.nodes[-1]
     healthy = [n.index for n in topology.nodes if n is not cut]
     harness_db.register_storage_unit("ds_0", storage=0, node=0)
-    assert_converged(topology, databases=[harness_db.name], timeout=30,
-                     expect=lambda s: s.has(f"database/{harness_db.name}/storage_unit/ds_0"))
+    assert_converged(
+        topology,
+        databases=[harness_db.name],
+        timeout=30,
+        expect=lambda s: s.has(f"database/{harness_db.name}/storage_unit/ds_0"),
+    )
     with registry_cut(topology, cut.index):
         _create_rule(harness_db, topology)
-        assert_converged(topology, databases=[harness_db.name], nodes=healthy, timeout=30,
-                         expect=_has_change(harness_db.name))
+        assert_converged(
+            topology,
+            databases=[harness_db.name],
+            nodes=healthy,
+            timeout=30,
+            expect=_has_change(harness_db.name),
+        )
         assert not _has_change(harness_db.name)(
-            node_snapshot(topology, cut.index, [harness_db.name]))
+            node_snapshot(topology, cut.index, [harness_db.name])
+        )
         with pytest.raises(ConvergenceTimeout) as failure:
             assert_converged(topology, databases=[harness_db.name], timeout=2)
         message = str(failure.value)
         assert cut.name in message
         assert f"database/{harness_db.name}/sharding_table_rule/t_order" in message
-    result = wait_converged(topology, databases=[harness_db.name], timeout=60,
-                            expect=_has_change(harness_db.name))
+    result = wait_converged(
+        topology, databases=[harness_db.name], timeout=60, expect=_has_change(harness_db.name)
+    )
     assert result.converged, result.explain()
 
 
-@pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=(
-    "ShardingSphere 5.1.0: a node that missed a storage-unit and a rule change while cut from "
-    "ZooKeeper replays the rule event first after reconnecting, fails with 'Data source names "
-    "cannot be empty' (ShardingRuleBuilder) and never applies the rule"))
+@pytest.mark.xfail(
+    strict=True,
+    raises=ConvergenceTimeout,
+    reason=(
+        "ShardingSphere 5.1.0: a node that missed a storage-unit and a rule change while cut from "
+        "ZooKeeper replays the rule event first after reconnecting, fails with 'Data source names "
+        "cannot be empty' (ShardingRuleBuilder) and never applies the rule"
+    ),
+)
 def test_node_cut_during_two_changes_applies_both_after_heal(
-        topology: Topology, harness_db: LogicalDatabase) -> None:
+    topology: Topology, harness_db: LogicalDatabase
+) -> None:
     """Both changes made while a node was cut reach it once its registry link heals."""
     cut = topology.nodes[-1]
     with registry_cut(topology, cut.index):
         _change(harness_db, topology)
-        assert_converged(topology, databases=[harness_db.name],
-                         nodes=[n.index for n in topology.nodes if n is not cut], timeout=30,
-                         expect=_has_change(harness_db.name))
-    assert_converged(topology, databases=[harness_db.name], timeout=20,
-                     expect=_has_change(harness_db.name))
+        assert_converged(
+            topology,
+            databases=[harness_db.name],
+            nodes=[n.index for n in topology.nodes if n is not cut],
+            timeout=30,
+            expect=_has_change(harness_db.name),
+        )
+    assert_converged(
+        topology, databases=[harness_db.name], timeout=20, expect=_has_change(harness_db.name)
+    )

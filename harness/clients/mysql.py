@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +33,28 @@ class SqlClient:
     """One connection; autocommit on, because the proxy rejects schema switching after
     ``SET AUTOCOMMIT=0`` (PyMySQL's default), and the database is chosen at connect time."""
 
-    def __init__(self, endpoint: Endpoint, database: str | None = None, *,
-                 connect_timeout: float = 5, read_timeout: float = 30) -> None:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        database: str | None = None,
+        *,
+        connect_timeout: float = 5,
+        read_timeout: float = 30,
+    ) -> None:
         self.endpoint = endpoint
         self.database = database
         self._conn = pymysql.connect(
-            host=endpoint.host, port=endpoint.port, user=endpoint.user,
-            password=endpoint.password, database=database, autocommit=True,
-            connect_timeout=connect_timeout, read_timeout=read_timeout,
-            write_timeout=read_timeout, cursorclass=pymysql.cursors.DictCursor)
+            host=endpoint.host,
+            port=endpoint.port,
+            user=endpoint.user,
+            password=endpoint.password,
+            database=database,
+            autocommit=True,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            write_timeout=read_timeout,
+            cursorclass=pymysql.cursors.DictCursor,
+        )
 
     def query(self, sql: str) -> list[dict[str, Any]]:
         """Run one statement; return its rows (empty for statements without a result)."""
@@ -54,10 +68,8 @@ class SqlClient:
             cur.execute(sql)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(pymysql.err.Error):  # already closed by a server or a fault
             self._conn.close()
-        except pymysql.err.Error:
-            pass  # already closed by the server or a fault
 
     def __enter__(self) -> SqlClient:
         return self

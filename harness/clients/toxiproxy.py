@@ -23,13 +23,23 @@ class Toxic:
     attributes: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "stream": self.stream,
-                "toxicity": self.toxicity, "attributes": self.attributes}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "stream": self.stream,
+            "toxicity": self.toxicity,
+            "attributes": self.attributes,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Toxic:
-        return cls(data["name"], data["type"], data.get("stream", "downstream"),
-                   float(data.get("toxicity", 1.0)), dict(data.get("attributes") or {}))
+        return cls(
+            data["name"],
+            data["type"],
+            data.get("stream", "downstream"),
+            float(data.get("toxicity", 1.0)),
+            dict(data.get("attributes") or {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -51,8 +61,9 @@ class ToxiproxyClient:
 
     def __init__(self, base_url: str, *, timeout: float = 5.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout,
-                                  headers={"User-Agent": "harness"})
+        self._http = httpx.Client(
+            base_url=self.base_url, timeout=timeout, headers={"User-Agent": "harness"}
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -67,16 +78,18 @@ class ToxiproxyClient:
         try:
             resp = self._http.request(method, path, json=json)
         except httpx.HTTPError as exc:
-            raise FaultError(f"toxiproxy {self.base_url}: {what} failed: {exc}. Fix: check the "
-                             "Toxiproxy container is running and its API port is reachable"
-                             ) from exc
+            raise FaultError(
+                f"toxiproxy {self.base_url}: {what} failed: {exc}. Fix: check the "
+                "Toxiproxy container is running and its API port is reachable"
+            ) from exc
         if resp.status_code >= 400:
             try:
                 message = resp.json().get("error", resp.text)
             except ValueError:
                 message = resp.text
-            raise FaultError(f"toxiproxy {self.base_url}: {what} failed "
-                             f"({resp.status_code}): {message}")
+            raise FaultError(
+                f"toxiproxy {self.base_url}: {what} failed ({resp.status_code}): {message}"
+            )
         if resp.status_code == 204 or not resp.content:
             return None
         return resp.json()
@@ -97,13 +110,16 @@ class ToxiproxyClient:
         return Proxy.from_json(self._call("POST", "/proxies", f"create proxy {name!r}", body))
 
     def populate(self, proxies: list[Proxy]) -> None:
-        body = [{"name": p.name, "listen": p.listen, "upstream": p.upstream,
-                 "enabled": p.enabled} for p in proxies]
+        body = [
+            {"name": p.name, "listen": p.listen, "upstream": p.upstream, "enabled": p.enabled}
+            for p in proxies
+        ]
         self._call("POST", "/populate", "populate proxies", body)
 
     def update(self, name: str, **fields: Any) -> Proxy:
-        return Proxy.from_json(self._call("PATCH", f"/proxies/{name}",
-                                          f"update proxy {name!r}", fields))
+        return Proxy.from_json(
+            self._call("PATCH", f"/proxies/{name}", f"update proxy {name!r}", fields)
+        )
 
     def set_enabled(self, name: str, enabled: bool) -> Proxy:
         return self.update(name, enabled=enabled)
@@ -112,17 +128,29 @@ class ToxiproxyClient:
         self._call("DELETE", f"/proxies/{name}", f"delete proxy {name!r}")
 
     def add_toxic(self, proxy: str, toxic: Toxic) -> Toxic:
-        return Toxic.from_json(self._call("POST", f"/proxies/{proxy}/toxics",
-                                          f"add toxic {toxic.name!r} to {proxy!r}",
-                                          toxic.payload()))
+        return Toxic.from_json(
+            self._call(
+                "POST",
+                f"/proxies/{proxy}/toxics",
+                f"add toxic {toxic.name!r} to {proxy!r}",
+                toxic.payload(),
+            )
+        )
 
     def update_toxic(self, proxy: str, name: str, **fields: Any) -> Toxic:
-        return Toxic.from_json(self._call("PATCH", f"/proxies/{proxy}/toxics/{name}",
-                                          f"update toxic {name!r} on {proxy!r}", fields))
+        return Toxic.from_json(
+            self._call(
+                "PATCH",
+                f"/proxies/{proxy}/toxics/{name}",
+                f"update toxic {name!r} on {proxy!r}",
+                fields,
+            )
+        )
 
     def remove_toxic(self, proxy: str, name: str) -> None:
-        self._call("DELETE", f"/proxies/{proxy}/toxics/{name}",
-                   f"remove toxic {name!r} from {proxy!r}")
+        self._call(
+            "DELETE", f"/proxies/{proxy}/toxics/{name}", f"remove toxic {name!r} from {proxy!r}"
+        )
 
     def toxics(self, proxy: str) -> list[Toxic]:
         data = self._call("GET", f"/proxies/{proxy}/toxics", f"list toxics of {proxy!r}")

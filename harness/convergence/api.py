@@ -16,8 +16,9 @@ __all__ = ["assert_converged", "node_snapshot", "wait_converged"]
 class _NodeReaders:
     """Keeps one connection per node across rounds; reads all nodes in parallel."""
 
-    def __init__(self, topology: Topology, nodes: Sequence[ComputeNode],
-                 databases: list[str] | None) -> None:
+    def __init__(
+        self, topology: Topology, nodes: Sequence[ComputeNode], databases: list[str] | None
+    ) -> None:
         self._topology = topology
         self._nodes = list(nodes)
         self._databases = databases
@@ -52,39 +53,63 @@ def _select(topology: Topology, nodes: Iterable[int] | None) -> list[ComputeNode
     return [topology.node(i) for i in nodes]
 
 
-def wait_converged(topology: Topology, *, timeout: float = 30.0,
-                   databases: Iterable[str] | None = None, nodes: Iterable[int] | None = None,
-                   expect: Expectation | None = None, stable: float = 0.3,
-                   interval: float = 0.05) -> ConvergenceResult:
+def wait_converged(
+    topology: Topology,
+    *,
+    timeout: float = 30.0,
+    databases: Iterable[str] | None = None,
+    nodes: Iterable[int] | None = None,
+    expect: Expectation | None = None,
+    stable: float = 0.3,
+    interval: float = 0.05,
+) -> ConvergenceResult:
     """Wait until every selected node serves the same metadata (for ``databases``, default
     all) for ``stable`` seconds, and ``expect`` holds on it. Never raises on timeout: see
     ``result.converged`` and ``result.explain()``; use :func:`assert_converged` to fail."""
-    readers = _NodeReaders(topology, _select(topology, nodes),
-                           sorted(databases) if databases is not None else None)
+    readers = _NodeReaders(
+        topology, _select(topology, nodes), sorted(databases) if databases is not None else None
+    )
     try:
-        result = converge(readers, timeout=timeout, stable=stable, interval=interval,
-                          expect=expect)
+        result = converge(readers, timeout=timeout, stable=stable, interval=interval, expect=expect)
     finally:
         readers.close()
-    topology.event("convergence", ("converged" if result.converged else "NOT converged")
-                   + f" after {result.waited:.2f}s, latency "
-                   + ", ".join(f"{k}={v * 1000:.0f}ms" for k, v in result.latency.items()))
+    topology.event(
+        "convergence",
+        ("converged" if result.converged else "NOT converged")
+        + f" after {result.waited:.2f}s, latency "
+        + ", ".join(f"{k}={v * 1000:.0f}ms" for k, v in result.latency.items()),
+    )
     return result
 
 
-def assert_converged(topology: Topology, *, timeout: float = 30.0,
-                     databases: Iterable[str] | None = None, nodes: Iterable[int] | None = None,
-                     expect: Expectation | None = None, stable: float = 0.3
-                     ) -> ConvergenceResult:
+def assert_converged(
+    topology: Topology,
+    *,
+    timeout: float = 30.0,
+    databases: Iterable[str] | None = None,
+    nodes: Iterable[int] | None = None,
+    expect: Expectation | None = None,
+    stable: float = 0.3,
+) -> ConvergenceResult:
     """As :func:`wait_converged`, but raise ConvergenceTimeout (with the diff) on timeout."""
-    return raise_unless(wait_converged(topology, timeout=timeout, databases=databases,
-                                       nodes=nodes, expect=expect, stable=stable))
+    return raise_unless(
+        wait_converged(
+            topology,
+            timeout=timeout,
+            databases=databases,
+            nodes=nodes,
+            expect=expect,
+            stable=stable,
+        )
+    )
 
 
-def node_snapshot(topology: Topology, index: int, databases: Iterable[str] | None = None
-                  ) -> Snapshot:
+def node_snapshot(
+    topology: Topology, index: int, databases: Iterable[str] | None = None
+) -> Snapshot:
     """One node's snapshot, read now."""
     node = topology.node(index)
     with node.sql(read_timeout=5) as conn:
-        return read_node_snapshot(node.name, conn, topology.dialect,
-                                  sorted(databases) if databases is not None else None)
+        return read_node_snapshot(
+            node.name, conn, topology.dialect, sorted(databases) if databases is not None else None
+        )

@@ -40,16 +40,24 @@ class ConvergenceResult:
 
     def explain(self) -> str:
         nodes = ", ".join(s.source for s in self.snapshots)
-        head = (f"nodes did not converge within {self.waited:.2f}s ({self.rounds} rounds; "
-                f"nodes: {nodes})")
-        if not self.expectation_met and not self.diff.strip("() \n").startswith("no diff"):
+        head = (
+            f"nodes did not converge within {self.waited:.2f}s ({self.rounds} rounds; "
+            f"nodes: {nodes})"
+        )
+        if not self.expectation_met:
             head += "; the nodes agree but the expected change is not there"
         return f"{head}\nlast change seen: {self.last_change or 'none'}\n{self.diff}"
 
 
-def converge(read: SnapshotReader, *, timeout: float, stable: float = 0.3,
-             interval: float = 0.05, expect: Expectation | None = None,
-             clock: Clock = SYSTEM_CLOCK) -> ConvergenceResult:
+def converge(
+    read: SnapshotReader,
+    *,
+    timeout: float,
+    stable: float = 0.3,
+    interval: float = 0.05,
+    expect: Expectation | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> ConvergenceResult:
     """Poll ``read`` until all snapshots are equal (and satisfy ``expect``) for ``stable`` s."""
     start = clock.now()
     changed_at: dict[str, float] = {}
@@ -78,13 +86,23 @@ def converge(read: SnapshotReader, *, timeout: float, stable: float = 0.3,
                 agreed, stable_since = snaps[0].entries, t
             if t - stable_since >= stable:
                 latency = {s.source: changed_at.get(s.source, 0.0) for s in snaps}
-                return ConvergenceResult(True, t, rounds, latency, snaps,
-                                         last_change=last_change, history=history)
+                return ConvergenceResult(
+                    True, t, rounds, latency, snaps, last_change=last_change, history=history
+                )
         else:
             stable_since, agreed = None, None
         if t >= timeout:
-            return ConvergenceResult(False, t, rounds, {}, snaps, render_diff(snaps),
-                                     last_change, met or not same, history)
+            return ConvergenceResult(
+                False,
+                t,
+                rounds,
+                {},
+                snaps,
+                render_diff(snaps),
+                last_change,
+                met or not same,
+                history,
+            )
         clock.sleep(max(0.0, min(interval, timeout - t)))
 
 

@@ -20,9 +20,7 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
         value = tree[key]
         path = f"{prefix}/{key}" if prefix else str(key)
         if isinstance(value, Mapping):
-            if not value:
-                out[path] = "{}"
-            out.update(flatten(value, path))
+            out.update(flatten(value, path))  # an empty mapping leaves no key
         else:
             out[path] = "" if value is None else str(value)
     return out
@@ -59,8 +57,9 @@ class Snapshot:
         return "\n".join([f"{self.source}:"] + [f"  {k} = {v}" for k, v in self.entries])
 
 
-def read_node_snapshot(source: str, client: SqlClient, dialect: Dialect,
-                       databases: Iterable[str] | None = None) -> Snapshot:
+def read_node_snapshot(
+    source: str, client: SqlClient, dialect: Dialect, databases: Iterable[str] | None = None
+) -> Snapshot:
     """Read one node's metadata for ``databases`` (default: every database it serves)."""
     served = sorted(str(next(iter(r.values()))) for r in client.query(dialect.show_databases()))
     wanted = sorted(databases) if databases is not None else served
@@ -69,9 +68,13 @@ def read_node_snapshot(source: str, client: SqlClient, dialect: Dialect,
         if db not in served:
             tree[db] = {"exists": "no"}
             continue
-        units = {r["name"]: dialect.storage_unit_view(r)
-                 for r in client.query(dialect.show_storage_units(db))}
-        rules = {r["table"]: dialect.sharding_rule_view(r)
-                 for r in client.query(dialect.show_sharding_rules(db))}
+        units = {
+            r["name"]: dialect.storage_unit_view(r)
+            for r in client.query(dialect.show_storage_units(db))
+        }
+        rules = {
+            r["table"]: dialect.sharding_rule_view(r)
+            for r in client.query(dialect.show_sharding_rules(db))
+        }
         tree[db] = {"exists": "yes", "storage_unit": units, "sharding_table_rule": rules}
     return Snapshot.of(source, {"database": tree})

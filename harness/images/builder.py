@@ -27,8 +27,10 @@ from harness.images.steps import Progress, chroot_install, require_tool, run_ste
 
 __all__ = ["BuildResult", "ImageBuilder", "default_cache_dir"]
 
-BASE_ENV = ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "ENV LANG=C.UTF-8"]
+BASE_ENV = [
+    "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "ENV LANG=C.UTF-8",
+]
 MYSQL_DRIVER_PREFIXES = ("mysql-connector-java-", "mysql-connector-j-")
 
 
@@ -49,8 +51,14 @@ class BuildResult:
 class ImageBuilder:
     """Builds the local images; a role whose content-hash tag exists is skipped."""
 
-    def __init__(self, client: Any, *, cache_dir: Path | None = None,
-                 progress: Progress | None = None, proxy_dist: Path | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        cache_dir: Path | None = None,
+        progress: Progress | None = None,
+        proxy_dist: Path | None = None,
+    ) -> None:
         self._client = client
         self._cache = (cache_dir or default_cache_dir()).resolve()
         self._progress = progress or (lambda _msg: None)
@@ -76,8 +84,9 @@ class ImageBuilder:
         return True
 
     # -- build ---------------------------------------------------------------------------
-    def build(self, roles: Sequence[str] | None = None, *, force: bool = False
-              ) -> list[BuildResult]:
+    def build(
+        self, roles: Sequence[str] | None = None, *, force: bool = False
+    ) -> list[BuildResult]:
         """Build ``roles`` (default: all) and their parents; return one result per role."""
         wanted = list(roles) if roles else list(catalog.ROLES)
         for name in wanted:
@@ -86,7 +95,7 @@ class ImageBuilder:
         with self._lock():
             needed = self._closure(wanted)
             results: dict[str, BuildResult] = {}
-            todo = [n for n in needed if force and n in wanted or not self.present(n)]
+            todo = [n for n in needed if (force and n in wanted) or not self.present(n)]
             for name in needed:
                 if name not in todo:
                     results[name] = BuildResult(name, self.tag(name), False, 0.0)
@@ -119,8 +128,9 @@ class ImageBuilder:
             if "base" in todo:
                 results["base"] = self._timed("base", self._build_base)
             children = [n for n in todo if n != "base"]
-            futures = {n: pool.submit(self._timed, n, self._builder_for(n, fetches))
-                       for n in children}
+            futures = {
+                n: pool.submit(self._timed, n, self._builder_for(n, fetches)) for n in children
+            }
             for name, fut in futures.items():
                 results[name] = fut.result()
 
@@ -143,13 +153,17 @@ class ImageBuilder:
         rootfs = self._base_rootfs(allow_export=False)
         tarball = self._cache / "base.tar"
         self._say("base", "packing root filesystem")
-        run_step("base", "tar rootfs", ["tar", "-C", str(rootfs), "--numeric-owner", "-cf",
-                                        str(tarball), "."])
+        run_step(
+            "base",
+            "tar rootfs",
+            ["tar", "-C", str(rootfs), "--numeric-owner", "-cf", str(tarball), "."],
+        )
         repo, tag = self.tag("base").rsplit(":", 1)
         self._say("base", "docker import")
         try:
-            self._client.api.import_image_from_file(str(tarball), repository=repo, tag=tag,
-                                                    changes=BASE_ENV)
+            self._client.api.import_image_from_file(
+                str(tarball), repository=repo, tag=tag, changes=BASE_ENV
+            )
         except Exception as exc:  # the SDK raises APIError/DockerException
             raise ImageBuildError("base", "docker import", str(exc)) from exc
         finally:
@@ -171,9 +185,18 @@ class ImageBuilder:
             require_tool("debootstrap", "base", "apt-get install debootstrap (Debian)")
             packages = ",".join(catalog.role("base").packages)
             self._say("base", f"debootstrap {catalog.DEBIAN_SUITE} (+{packages})")
-            run_step("base", "debootstrap",
-                     ["debootstrap", "--variant=minbase", f"--include={packages}",
-                      catalog.DEBIAN_SUITE, str(rootfs), catalog.DEBIAN_MIRROR])
+            run_step(
+                "base",
+                "debootstrap",
+                [
+                    "debootstrap",
+                    "--variant=minbase",
+                    f"--include={packages}",
+                    catalog.DEBIAN_SUITE,
+                    str(rootfs),
+                    catalog.DEBIAN_MIRROR,
+                ],
+            )
             for rel in ("var/cache/apt/archives", "var/lib/apt/lists"):
                 for p in (rootfs / rel).glob("*"):
                     if p.is_file():
@@ -189,8 +212,11 @@ class ImageBuilder:
             with tarball.open("wb") as fh:
                 for chunk in container.export():
                     fh.write(chunk)
-            run_step("base", "untar export", ["tar", "-C", str(dest), "--numeric-owner",
-                                              "-xf", str(tarball)])
+            run_step(
+                "base",
+                "untar export",
+                ["tar", "-C", str(dest), "--numeric-owner", "-xf", str(tarball)],
+            )
             tarball.unlink()
         finally:
             container.remove(force=True)
@@ -198,12 +224,16 @@ class ImageBuilder:
     def _build_packages(self, name: str) -> None:
         rootfs = self._base_rootfs()
         work = self._cache / "work" / name
-        layer = chroot_install(name, rootfs, work, catalog.role(name).packages,
-                               lambda m: self._say(name, m))
+        layer = chroot_install(
+            name, rootfs, work, catalog.role(name).packages, lambda m: self._say(name, m)
+        )
         ctx = self._context(name)
         self._say(name, "packing layer")
-        run_step(name, "tar layer", ["tar", "-C", str(layer), "--numeric-owner", "-cf",
-                                     str(ctx / "layer.tar"), "."])
+        run_step(
+            name,
+            "tar layer",
+            ["tar", "-C", str(layer), "--numeric-owner", "-cf", str(ctx / "layer.tar"), "."],
+        )
         shutil.rmtree(work)
         self._docker_build(name, ctx)
 
@@ -213,10 +243,18 @@ class ImageBuilder:
         binary = gobin / "server"
         if not binary.exists():
             self._say("toxiproxy", f"go install toxiproxy server {catalog.TOXIPROXY_VERSION}")
-            run_step("toxiproxy", "go install",
-                     ["go", "install", "-trimpath", "-ldflags=-s -w",
-                      f"github.com/Shopify/toxiproxy/v2/cmd/server@{catalog.TOXIPROXY_VERSION}"],
-                     env={"CGO_ENABLED": "0", "GOBIN": str(gobin), "GOFLAGS": "-mod=mod"})
+            run_step(
+                "toxiproxy",
+                "go install",
+                [
+                    "go",
+                    "install",
+                    "-trimpath",
+                    "-ldflags=-s -w",
+                    f"github.com/Shopify/toxiproxy/v2/cmd/server@{catalog.TOXIPROXY_VERSION}",
+                ],
+                env={"CGO_ENABLED": "0", "GOBIN": str(gobin), "GOFLAGS": "-mod=mod"},
+            )
         return binary
 
     def _build_toxiproxy(self, binary: Path) -> None:
@@ -239,10 +277,20 @@ class ImageBuilder:
         pom = (catalog.context_dir("shardingsphere-proxy") / "pom.xml").read_text()
         (staging / "pom.xml").write_text(pom.replace("@PROXY_VERSION@", version))
         self._say("shardingsphere-proxy", f"resolving {version} jars from Maven Central")
-        run_step("shardingsphere-proxy", "mvn dependency:copy-dependencies",
-                 ["mvn", "-B", "-q", "-f", str(staging / "pom.xml"),
-                  "dependency:copy-dependencies", "-DincludeScope=runtime",
-                  f"-DoutputDirectory={staging / 'jars'}"])
+        run_step(
+            "shardingsphere-proxy",
+            "mvn dependency:copy-dependencies",
+            [
+                "mvn",
+                "-B",
+                "-q",
+                "-f",
+                str(staging / "pom.xml"),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={staging / 'jars'}",
+            ],
+        )
         lib, ext = staging / "lib", staging / "ext-lib"
         lib.mkdir()
         ext.mkdir()
@@ -267,9 +315,12 @@ class ImageBuilder:
             if len(tops) == 1 and not (root / "lib").exists():
                 root = tops[0]
         if not (root / "lib").is_dir():
-            raise ImageBuildError("shardingsphere-proxy", "unpack distribution",
-                                  f"{dist} has no lib/ folder. Fix: point HARNESS_PROXY_DIST at "
-                                  "a proxy tarball or its unpacked folder")
+            raise ImageBuildError(
+                "shardingsphere-proxy",
+                "unpack distribution",
+                f"{dist} has no lib/ folder. Fix: point HARNESS_PROXY_DIST at "
+                "a proxy tarball or its unpacked folder",
+            )
         (root / "ext-lib").mkdir(exist_ok=True)
         return root
 
@@ -297,8 +348,14 @@ class ImageBuilder:
     def _docker_build(self, name: str, ctx: Path) -> None:
         self._say(name, "docker build")
         try:
-            self._client.images.build(path=str(ctx), tag=self.tag(name), rm=True, forcerm=True,
-                                      pull=False, labels={"io.harness.image-role": name})
+            self._client.images.build(
+                path=str(ctx),
+                tag=self.tag(name),
+                rm=True,
+                forcerm=True,
+                pull=False,
+                labels={"io.harness.image-role": name},
+            )
         except Exception as exc:  # docker.errors.BuildError/APIError
             log = getattr(exc, "build_log", None) or []
             tail = "".join(str(e.get("stream", e.get("error", ""))) for e in list(log)[-20:])

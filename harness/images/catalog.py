@@ -51,16 +51,32 @@ class Role:
 ROLES: dict[str, Role] = {
     r.name: r
     for r in (
-        Role("base", DEBIAN_SUITE, "debian:bookworm-slim",
-             packages=("openjdk-17-jre-headless", "procps")),
+        Role(
+            "base",
+            DEBIAN_SUITE,
+            "debian:bookworm-slim",
+            packages=("openjdk-17-jre-headless", "procps"),
+        ),
         Role("zookeeper", "3.8.0", "zookeeper:3.8.0", parent="base", packages=("zookeeper",)),
-        Role("etcd", "3.4.23", "quay.io/coreos/etcd:v3.4.23", parent="base",
-             packages=("etcd-server",)),
+        Role(
+            "etcd",
+            "3.4.23",
+            "quay.io/coreos/etcd:v3.4.23",
+            parent="base",
+            packages=("etcd-server",),
+        ),
         Role("mariadb", "10.11", "mariadb:10.11", parent="base", packages=("mariadb-server",)),
-        Role("toxiproxy", TOXIPROXY_VERSION.lstrip("v"),
-             f"ghcr.io/shopify/toxiproxy:{TOXIPROXY_VERSION.lstrip('v')}"),
-        Role("shardingsphere-proxy", PROXY_VERSION,
-             f"apache/shardingsphere-proxy:{PROXY_VERSION}", parent="base"),
+        Role(
+            "toxiproxy",
+            TOXIPROXY_VERSION.lstrip("v"),
+            f"ghcr.io/shopify/toxiproxy:{TOXIPROXY_VERSION.lstrip('v')}",
+        ),
+        Role(
+            "shardingsphere-proxy",
+            PROXY_VERSION,
+            f"apache/shardingsphere-proxy:{PROXY_VERSION}",
+            parent="base",
+        ),
     )
 }
 
@@ -70,8 +86,9 @@ def role(name: str) -> Role:
     try:
         return ROLES[name]
     except KeyError:
-        raise SpecError("image role", name, ", ".join(ROLES),
-                        "pass one of the listed roles to --only") from None
+        raise SpecError(
+            "image role", name, ", ".join(ROLES), "pass one of the listed roles to --only"
+        ) from None
 
 
 def context_dir(role_name: str) -> Path:
@@ -98,8 +115,15 @@ def local_tag(role_name: str, extra: str = "") -> str:
     """
     r = role(role_name)
     h = hashlib.sha256()
-    for part in (RECIPE_VERSION, r.name, r.version, " ".join(r.packages), DEBIAN_MIRROR,
-                 _context_digest(role_name), extra):
+    for part in (
+        RECIPE_VERSION,
+        r.name,
+        r.version,
+        " ".join(r.packages),
+        DEBIAN_MIRROR,
+        _context_digest(role_name),
+        extra,
+    ):
         h.update(part.encode())
         h.update(b"\0")
     if r.parent is not None:

@@ -26,14 +26,28 @@ def require_tool(tool: str, role: str, hint: str) -> str:
     return path
 
 
-def run_step(role: str, step: str, argv: Sequence[str], *, cwd: Path | None = None,
-             env: dict[str, str] | None = None, timeout: float = 1800) -> None:
+def run_step(
+    role: str,
+    step: str,
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 1800,
+) -> None:
     """Run one command; on failure raise ImageBuildError with the tail of its output."""
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     full_env = {**os.environ, **(env or {})}
     try:
-        proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, errors="replace")
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
     except OSError as exc:
         raise ImageBuildError(role, step, f"cannot run {argv[0]}: {exc}") from exc
     assert proc.stdout is not None
@@ -46,8 +60,9 @@ def run_step(role: str, step: str, argv: Sequence[str], *, cwd: Path | None = No
         raise ImageBuildError(role, step, f"timed out after {timeout:.0f}s") from exc
     if code != 0:
         shown = "\n".join(tail)
-        raise ImageBuildError(role, step,
-                              f"`{' '.join(argv)}` exited {code}; last output:\n{shown}")
+        raise ImageBuildError(
+            role, step, f"`{' '.join(argv)}` exited {code}; last output:\n{shown}"
+        )
 
 
 @contextmanager
@@ -59,8 +74,9 @@ def _mounted(role: str, argv: Sequence[str], target: Path) -> Iterator[None]:
         subprocess.run(["umount", "-l", str(target)], check=False, capture_output=True)
 
 
-def chroot_install(role: str, base_rootfs: Path, work: Path, packages: Sequence[str],
-                   progress: Progress) -> Path:
+def chroot_install(
+    role: str, base_rootfs: Path, work: Path, packages: Sequence[str], progress: Progress
+) -> Path:
     """Install Debian packages over a read-only base root filesystem; return the new files.
 
     An overlay mount keeps the base untouched, so the upper directory holds exactly the layer
@@ -72,24 +88,45 @@ def chroot_install(role: str, base_rootfs: Path, work: Path, packages: Sequence[
         shutil.rmtree(work)
     for d in (upper, workdir, merged):
         d.mkdir(parents=True)
-    overlay = ["mount", "-t", "overlay", "overlay", "-o",
-               f"lowerdir={base_rootfs},upperdir={upper},workdir={workdir}", str(merged)]
+    overlay = [
+        "mount",
+        "-t",
+        "overlay",
+        "overlay",
+        "-o",
+        f"lowerdir={base_rootfs},upperdir={upper},workdir={workdir}",
+        str(merged),
+    ]
     env = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
-    with _mounted(role, overlay, merged), \
-            _mounted(role, ["mount", "-t", "proc", "proc", str(merged / "proc")],
-                     merged / "proc"):
+    with (
+        _mounted(role, overlay, merged),
+        _mounted(role, ["mount", "-t", "proc", "proc", str(merged / "proc")], merged / "proc"),
+    ):
         shutil.copyfile("/etc/resolv.conf", merged / "etc/resolv.conf")
         # Keep maintainer scripts from starting services inside the chroot.
         policy = merged / "usr/sbin/policy-rc.d"
         policy.write_text("#!/bin/sh\nexit 101\n")
         policy.chmod(0o755)
         progress("apt-get update")
-        run_step(role, "apt-get update", ["chroot", str(merged), "apt-get", "update", "-q"],
-                 env=env)
+        run_step(
+            role, "apt-get update", ["chroot", str(merged), "apt-get", "update", "-q"], env=env
+        )
         progress(f"apt-get install {' '.join(packages)}")
-        run_step(role, "apt-get install",
-                 ["chroot", str(merged), "apt-get", "install", "-y", "-q",
-                  "--no-install-recommends", *packages], env=env)
+        run_step(
+            role,
+            "apt-get install",
+            [
+                "chroot",
+                str(merged),
+                "apt-get",
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                *packages,
+            ],
+            env=env,
+        )
         run_step(role, "apt-get clean", ["chroot", str(merged), "apt-get", "clean"], env=env)
         policy.unlink()
     _prune_layer(upper)
@@ -98,8 +135,15 @@ def chroot_install(role: str, base_rootfs: Path, work: Path, packages: Sequence[
 
 def _prune_layer(upper: Path) -> None:
     """Drop caches, docs and overlay whiteouts (char devices docker cannot ADD)."""
-    for rel in ("var/lib/apt/lists", "var/cache/apt", "usr/share/doc", "usr/share/man",
-                "etc/resolv.conf", "var/log/apt", "var/cache/debconf/templates.dat-old"):
+    for rel in (
+        "var/lib/apt/lists",
+        "var/cache/apt",
+        "usr/share/doc",
+        "usr/share/man",
+        "etc/resolv.conf",
+        "var/log/apt",
+        "var/cache/debconf/templates.dat-old",
+    ):
         target = upper / rel
         if target.is_dir():
             shutil.rmtree(target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import docker.errors
 from testcontainers.core.config import testcontainers_config
 from testcontainers.core.container import DockerContainer
 
@@ -57,8 +58,7 @@ class RunningContainer:
         for host_path, mount in s.volumes.items():
             tc.with_volume_mapping(host_path, mount["bind"], mount.get("mode", "ro"))
         # network=None still counts as "given", which stops testcontainers guessing a network.
-        kwargs: dict[str, Any] = {"labels": s.labels, "privileged": False,
-                                  "network": s.network}
+        kwargs: dict[str, Any] = {"labels": s.labels, "privileged": False, "network": s.network}
         if s.network_mode:
             kwargs["network_mode"] = s.network_mode
             kwargs["network"] = None
@@ -72,9 +72,11 @@ class RunningContainer:
         try:
             tc.start()
         except Exception as exc:  # docker SDK errors are untyped
-            raise ProvisionError(f"could not start {s.role} container {s.name} from "
-                                 f"{s.image}: {exc}. Fix: run `harness images build` "
-                                 "if the image is missing") from exc
+            raise ProvisionError(
+                f"could not start {s.role} container {s.name} from "
+                f"{s.image}: {exc}. Fix: run `harness images build` "
+                "if the image is missing"
+            ) from exc
         self._container = tc.get_wrapped_container()
         self._container.reload()
         return self
@@ -102,7 +104,7 @@ class RunningContainer:
     def logs(self, tail: int | str = "all") -> str:
         try:
             raw: bytes = self.container.logs(tail=tail, timestamps=False)
-        except Exception as exc:  # container already removed
+        except docker.errors.DockerException as exc:  # container already removed
             return f"<no logs: {exc}>"
         return raw.decode("utf-8", errors="replace")
 

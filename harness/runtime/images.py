@@ -24,8 +24,12 @@ class ImageSet:
 def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> ImageSet:
     """Find every image locally (never pulling a local build); fail before any container."""
     if source not in catalog.IMAGE_SOURCES:
-        raise SpecError("image source", source, " | ".join(catalog.IMAGE_SOURCES),
-                        "set harness_image_source = local (air-gapped) or official")
+        raise SpecError(
+            "image source",
+            source,
+            " | ".join(catalog.IMAGE_SOURCES),
+            "set harness_image_source = local (air-gapped) or official",
+        )
     builder = ImageBuilder(client)
     refs: dict[str, str] = {}
     for role in ("shardingsphere-proxy", "zookeeper", "etcd", "mariadb", "toxiproxy"):
@@ -34,8 +38,13 @@ def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> 
             ref = proxy_image
         refs[role] = ref
         _ensure_present(client, ref, local=source == "local" and ref == builder.tag(role))
-    return ImageSet(refs["shardingsphere-proxy"], refs["zookeeper"], refs["etcd"],
-                    refs["mariadb"], refs["toxiproxy"])
+    return ImageSet(
+        refs["shardingsphere-proxy"],
+        refs["zookeeper"],
+        refs["etcd"],
+        refs["mariadb"],
+        refs["toxiproxy"],
+    )
 
 
 def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
@@ -46,11 +55,14 @@ def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
         if type(exc).__name__ != "ImageNotFound":
             raise
     if local:
-        raise ProvisionError(f"image {ref} is missing. Fix: run `harness images build` "
-                             "(or `harness setup`)")
+        raise ProvisionError(
+            f"image {ref} is missing. Fix: run `harness images build` (or `harness setup`)"
+        )
     try:
         client.images.pull(ref)
     except Exception as exc:  # no registry reachable
-        raise ProvisionError(f"image {ref} is not present and could not be pulled: {exc}. "
-                             "Fix: set harness_image_source = local and run "
-                             "`harness images build`") from exc
+        raise ProvisionError(
+            f"image {ref} is not present and could not be pulled: {exc}. "
+            "Fix: set harness_image_source = local and run "
+            "`harness images build`"
+        ) from exc

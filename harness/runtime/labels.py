@@ -27,8 +27,14 @@ class RunIdentity:
     host: str
 
     def labels(self, topology: str, role: str) -> dict[str, str]:
-        return {MANAGED: "true", RUN_ID: self.run_id, OWNER_PID: str(self.pid),
-                OWNER_HOST: self.host, TOPOLOGY: topology, ROLE: role}
+        return {
+            MANAGED: "true",
+            RUN_ID: self.run_id,
+            OWNER_PID: str(self.pid),
+            OWNER_HOST: self.host,
+            TOPOLOGY: topology,
+            ROLE: role,
+        }
 
     def filter(self) -> dict[str, list[str]]:
         """A docker ``filters=`` value matching this run's resources."""

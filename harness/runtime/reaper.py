@@ -19,8 +19,10 @@ class Reaped:
     volumes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{len(self.containers)} containers, {len(self.networks)} networks, "
-                f"{len(self.volumes)} volumes")
+        return (
+            f"{len(self.containers)} containers, {len(self.networks)} networks, "
+            f"{len(self.volumes)} volumes"
+        )
 
 
 def _owner_alive(resource_labels: dict[str, str]) -> bool:
@@ -41,8 +43,9 @@ def _owner_alive(resource_labels: dict[str, str]) -> bool:
     return True
 
 
-def reap(client: Any, *, run_id: str | None = None, topology: str | None = None,
-         only_dead: bool = True) -> Reaped:
+def reap(
+    client: Any, *, run_id: str | None = None, topology: str | None = None, only_dead: bool = True
+) -> Reaped:
     """Remove harness-labelled resources: one run's (or one topology of it), or every run
     whose owning process is gone (``only_dead``), or every run (``only_dead=False``)."""
     label = f"{labels.RUN_ID}={run_id}" if run_id else f"{labels.MANAGED}=true"

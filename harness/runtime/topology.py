@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+import docker.errors
+
 from harness.clients.mysql import Endpoint, SqlClient, SqlError
 from harness.clients.toxiproxy import Proxy, ToxiproxyClient
 from harness.dialect import Dialect, dialect_for_image
-from harness.errors import FaultError, HarnessError, ProvisionError
+from harness.errors import FaultError, ProvisionError
 from harness.resources import fixtures_dir, render_template
 from harness.runtime import labels, readiness
 from harness.runtime.containers import ContainerSpec, RunningContainer
@@ -95,10 +97,18 @@ class Topology:
     topology's labels, so nothing is left behind whatever happened.
     """
 
-    def __init__(self, spec: TopologySpec, *, client: Any, images: ImageSet,
-                 run: labels.RunIdentity | None = None, name: str | None = None,
-                 templates: Path | None = None, ready_timeout: float = 120,
-                 on_event: Callable[[Event], None] | None = None) -> None:
+    def __init__(
+        self,
+        spec: TopologySpec,
+        *,
+        client: Any,
+        images: ImageSet,
+        run: labels.RunIdentity | None = None,
+        name: str | None = None,
+        templates: Path | None = None,
+        ready_timeout: float = 120,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
         self.spec = spec
         self.client = client
         self.images = images
@@ -139,7 +149,8 @@ class Topology:
     def _start(self) -> None:
         self.event("topology", f"starting {self.spec.describe()} as {self.name}")
         self._network = self.client.networks.create(
-            self.name, driver="bridge", labels=self._labels("network"), check_duplicate=True)
+            self.name, driver="bridge", labels=self._labels("network"), check_duplicate=True
+        )
         with ThreadPoolExecutor(max_workers=8) as pool:
             reg = pool.submit(self._start_registry)
             stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
@@ -162,20 +173,27 @@ class Topology:
             n.toxiproxy.close()
         try:
             reap(self.client, run_id=self.run.run_id, topology=self.name)
-        except Exception as exc:  # keep going: the workdir still goes
+        except docker.errors.DockerException as exc:  # keep going: the workdir still goes
             errors.append(exc)
         shutil.rmtree(self._workdir, ignore_errors=True)
         if errors:
-            raise ProvisionError(f"teardown of {self.name} failed: {errors[0]}. Fix: run "
-                                 "`harness clean --all`") from errors[0]
+            raise ProvisionError(
+                f"teardown of {self.name} failed: {errors[0]}. Fix: run `harness clean --all`"
+            ) from errors[0]
 
     # -- roles ---------------------------------------------------------------------------
     def _labels(self, role: str) -> dict[str, str]:
         return self.run.labels(self.name, role)
 
     def _container(self, role: str, suffix: str, image: str, **kw: Any) -> RunningContainer:
-        spec = ContainerSpec(name=f"{self.name}-{suffix}", image=image, role=role,
-                             labels=self._labels(role), network=self.name, **kw)
+        spec = ContainerSpec(
+            name=f"{self.name}-{suffix}",
+            image=image,
+            role=role,
+            labels=self._labels(role),
+            network=self.name,
+            **kw,
+        )
         return RunningContainer(spec)
 
     def _start_registry(self) -> None:
@@ -184,23 +202,37 @@ class Topology:
         kind = self.spec.registry
         port = REGISTRY_PORTS[kind]
         image = self.images.zookeeper if kind == "zookeeper" else self.images.etcd
-        env = {"ETCD_ADVERTISE_CLIENT_URLS": f"http://{self.name}-registry:2379"} \
-            if kind == "etcd" else {}
-        self.registry = self._container("registry", "registry", image, publish=(port,),
-                                        env=env).start()
+        env = (
+            {"ETCD_ADVERTISE_CLIENT_URLS": f"http://{self.name}-registry:2379"}
+            if kind == "etcd"
+            else {}
+        )
+        self.registry = self._container(
+            "registry", "registry", image, publish=(port,), env=env
+        ).start()
         host_port = self.registry.host_port(port)
         probe = readiness.zookeeper_ready if kind == "zookeeper" else readiness.etcd_ready
-        self._wait(f"{kind} {self.registry.name} to answer on 127.0.0.1:{host_port}",
-                   lambda: probe("127.0.0.1", host_port), self.registry)
+        self._wait(
+            f"{kind} {self.registry.name} to answer on 127.0.0.1:{host_port}",
+            lambda: probe("127.0.0.1", host_port),
+            self.registry,
+        )
         self.event("registry", f"{kind} ready")
 
     def _start_storage(self, index: int) -> Storage:
-        c = self._container("storage", f"storage-{index}", self.images.mariadb, publish=(3306,),
-                            env={"MARIADB_USER": STORAGE_USER,
-                                 "MARIADB_PASSWORD": self.storage_password}).start()
+        c = self._container(
+            "storage",
+            f"storage-{index}",
+            self.images.mariadb,
+            publish=(3306,),
+            env={"MARIADB_USER": STORAGE_USER, "MARIADB_PASSWORD": self.storage_password},
+        ).start()
         admin = Endpoint("127.0.0.1", c.host_port(3306), STORAGE_USER, self.storage_password)
-        self._wait(f"mariadb {c.name} to accept connections at {admin}",
-                   lambda: readiness.mysql_ready(admin), c)
+        self._wait(
+            f"mariadb {c.name} to accept connections at {admin}",
+            lambda: readiness.mysql_ready(admin),
+            c,
+        )
         self.event("storage", f"storage-{index} ready")
         return Storage(index, c, admin)
 
@@ -209,12 +241,17 @@ class Topology:
             index = self._next_index
             self._next_index += 1
         name = f"node-{index}"
-        link = self._container("toxiproxy", f"{name}-link", self.images.toxiproxy,
-                               publish=(CLIENT_PORT, TOXI_API),
-                               env={"LOG_LEVEL": "info"}).start()
+        link = self._container(
+            "toxiproxy",
+            f"{name}-link",
+            self.images.toxiproxy,
+            publish=(CLIENT_PORT, TOXI_API),
+            env={"LOG_LEVEL": "info"},
+        ).start()
         api = ToxiproxyClient(f"http://127.0.0.1:{link.host_port(TOXI_API)}")
-        self._wait(f"toxiproxy {link.name} API", lambda: api.version() or "up", link,
-                   retry=(FaultError,))
+        self._wait(
+            f"toxiproxy {link.name} API", lambda: api.version() or "up", link, retry=(FaultError,)
+        )
         api.populate(self._links_for())
         endpoint = Endpoint("127.0.0.1", link.host_port(CLIENT_PORT), PROXY_USER, self.password)
         return ComputeNode(index, name, link, api, endpoint)
@@ -225,8 +262,13 @@ class Topology:
             port = REGISTRY_PORTS[self.spec.registry]
             out.append(Proxy(REGISTRY_LINK, f"127.0.0.1:{port}", f"{self.name}-registry:{port}"))
         for j in range(self.spec.storage_nodes):
-            out.append(Proxy(storage_link(j), f"127.0.0.1:{STORAGE_BASE_PORT + j}",
-                             f"{self.name}-storage-{j}:3306"))
+            out.append(
+                Proxy(
+                    storage_link(j),
+                    f"127.0.0.1:{STORAGE_BASE_PORT + j}",
+                    f"{self.name}-storage-{j}:3306",
+                )
+            )
         return out
 
     def _render_conf(self, node: ComputeNode) -> Path:
@@ -236,10 +278,16 @@ class Topology:
         if self.spec.registry is not None:
             registry = f"127.0.0.1:{REGISTRY_PORTS[self.spec.registry]}"
         d = self.dialect
-        text = render_template(f"{d.template_dir}/{d.server_config}", {
-            "node_name": f"{self.name}/{node.name}",
-            "mode_block": d.render_mode(self.spec, registry, PROXY_DATA),
-            "user": PROXY_USER, "password": self.password}, self.templates)
+        text = render_template(
+            f"{d.template_dir}/{d.server_config}",
+            {
+                "node_name": f"{self.name}/{node.name}",
+                "mode_block": d.render_mode(self.spec, registry, PROXY_DATA),
+                "user": PROXY_USER,
+                "password": self.password,
+            },
+            self.templates,
+        )
         (conf / d.server_config).write_text(text)
         shutil.copy(self.templates / d.template_dir / "logback.xml", conf / "logback.xml")
         conf.chmod(0o755)
@@ -248,36 +296,60 @@ class Topology:
     def _start_proxy(self, node: ComputeNode) -> None:
         node.conf_dir = self._render_conf(node)
         spec = ContainerSpec(
-            name=f"{self.name}-{node.name}", image=self.images.proxy, role="proxy",
-            labels=self._labels("proxy"), network_mode=f"container:{node.link.container.id}",
+            name=f"{self.name}-{node.name}",
+            image=self.images.proxy,
+            role="proxy",
+            labels=self._labels("proxy"),
+            network_mode=f"container:{node.link.container.id}",
             env={"PORT": str(PROXY_PORT)},
-            volumes={str(node.conf_dir): {"bind": PROXY_CONF, "mode": "ro"}})
+            volumes={str(node.conf_dir): {"bind": PROXY_CONF, "mode": "ro"}},
+        )
         node.proxy = RunningContainer(spec).start()
-        self._wait(f"proxy {node.name} to answer SQL at {node.endpoint}",
-                   lambda: readiness.mysql_ready(node.endpoint, self.dialect.show_databases()),
-                   node.proxy)
+        self._wait(
+            f"proxy {node.name} to answer SQL at {node.endpoint}",
+            lambda: readiness.mysql_ready(node.endpoint, self.dialect.show_databases()),
+            node.proxy,
+        )
         self.event("node", f"{node.name} ready")
 
-    def _wait(self, what: str, check: Callable[[], object], container: RunningContainer,
-              retry: tuple[type[BaseException], ...] = ()) -> None:
+    def _wait(
+        self,
+        what: str,
+        check: Callable[[], object],
+        container: RunningContainer,
+        retry: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        retryable: tuple[type[BaseException], ...] = (OSError, SqlError, FaultError, ValueError)
+        retryable += retry
+
         def probe() -> object:
             if self._stopped:
                 raise ProvisionError(f"{self.name} was stopped while waiting for {what}")
             try:
                 return check()
-            except (OSError, SqlError, HarnessError, ValueError) + retry:
+            except retryable:
                 if container.status() in ("exited", "dead"):
                     raise ProvisionError(
                         f"{container.name} exited while waiting for {what}; last log lines:\n"
-                        f"{container.logs(tail=40)}") from None
+                        f"{container.logs(tail=40)}"
+                    ) from None
                 raise
+
         try:
-            poll(probe, timeout=self.ready_timeout, what=what, interval=0.05, max_interval=0.25,
-                 retry_on=(OSError, SqlError, FaultError, ValueError))
+            poll(
+                probe,
+                timeout=self.ready_timeout,
+                what=what,
+                interval=0.05,
+                max_interval=0.25,
+                retry_on=retryable,
+            )
         except WaitTimeout as exc:
-            raise ProvisionError(f"timed out after {exc.waited:.0f}s waiting for {what} "
-                                 f"(last: {exc.last}); last log lines of {container.name}:\n"
-                                 f"{container.logs(tail=40)}") from None
+            raise ProvisionError(
+                f"timed out after {exc.waited:.0f}s waiting for {what} "
+                f"(last: {exc.last}); last log lines of {container.name}:\n"
+                f"{container.logs(tail=40)}"
+            ) from None
 
     # -- use -----------------------------------------------------------------------------
     def event(self, kind: str, detail: str) -> None:
@@ -290,8 +362,9 @@ class Topology:
         for n in self.nodes:
             if n.index == index:
                 return n
-        raise ProvisionError(f"{self.name} has no node {index}; nodes: "
-                             f"{[n.index for n in self.nodes]}")
+        raise ProvisionError(
+            f"{self.name} has no node {index}; nodes: {[n.index for n in self.nodes]}"
+        )
 
     @property
     def registry_address(self) -> str:

@@ -1,0 +1,101 @@
+"""Nothing leaks: after a passing and a failing run, after Ctrl-C, and after a killed run
+(which the next run, or `harness clean`, reaps). Each run is a real pytest subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.runtime import labels
+from harness.waiting import poll
+
+INI = "[pytest]\nharness_image_source = local\nharness_nodes = 1\n"
+
+
+def foreign_leftovers(client: Any) -> list[str]:
+    """Harness resources not owned by this test process (its own session topology is fine)."""
+    mine = str(os.getpid())
+    found = []
+    for kind in (client.containers.list(all=True), client.networks.list(), client.volumes.list()):
+        for res in kind:
+            res_labels = (res.labels if hasattr(res, "labels") else res.attrs.get("Labels")) or {}
+            if (
+                res_labels.get(labels.MANAGED) == "true"
+                and res_labels.get(labels.OWNER_PID) != mine
+            ):
+                found.append(res.name)
+    return found
+
+
+def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
+    pytester: pytest.Pytester, docker_client: Any
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        """
+        def test_ok(topology):
+            with topology.nodes[0].sql() as c:
+                assert c.query("SHOW DATABASES") is not None
+
+        def test_fails(topology, harness_db):
+            assert harness_db.name == "something else"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    out = result.stdout.str()
+    assert "harness diagnostics" in out
+    assert "proxy-node-0.log" in out
+    assert "--- timeline" in out
+    saved = list((pytester.path / "reports" / "failures").rglob("proxy-node-0.log"))
+    assert saved
+    assert "ShardingSphere-Proxy" in saved[0].read_text()
+    assert foreign_leftovers(docker_client) == []
+
+
+def _hold_topology(pytester: pytest.Pytester) -> tuple[subprocess.Popen[bytes], Path]:
+    marker = pytester.path / "topology-up"
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        f"""
+        import pathlib, threading
+
+        def test_hold(topology):
+            pathlib.Path({str(marker)!r}).write_text("up")
+            threading.Event().wait(300)  # held until the parent interrupts or kills us
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=pytester.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    poll(lambda: marker.exists() or None, timeout=120, what="topology up in subprocess")
+    return proc, marker
+
+
+def test_ctrl_c_tears_everything_down(pytester: pytest.Pytester, docker_client: Any) -> None:
+    proc, _ = _hold_topology(pytester)
+    assert foreign_leftovers(docker_client)  # the subprocess's topology is up
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
+    assert foreign_leftovers(docker_client) == []
+
+
+def test_killed_run_is_reaped_by_harness_clean(
+    pytester: pytest.Pytester, docker_client: Any
+) -> None:
+    proc, _ = _hold_topology(pytester)
+    proc.kill()
+    proc.wait(timeout=30)
+    assert foreign_leftovers(docker_client)  # SIGKILL: nothing could clean up
+    subprocess.run([sys.executable, "-m", "harness", "clean"], check=True)
+    assert foreign_leftovers(docker_client) == []

@@ -1,0 +1,88 @@
+"""The plugin as another repo sees it: loaded by its entry point, in a subprocess."""
+
+from __future__ import annotations
+
+import pytest
+
+USES_TOPOLOGY = """
+import pytest
+
+def test_uses(topology):
+    pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--harness-registry=zk"], ["registry='zk'", "zookeeper | etcd"]),
+        (["--harness-mode=cloud"], ["mode='cloud'", "memory | standalone | cluster"]),
+        (["--harness-nodes=0"], ["nodes='0'", "1 to 8"]),
+        (["--harness-nodes=x"], ["nodes='x'", "integer"]),
+        (["--harness-image-source=internet"], ["image source='internet'", "local | official"]),
+    ],
+)
+def test_bad_option_is_a_usage_error(
+    pytester: pytest.Pytester, args: list[str], expected: list[str]
+) -> None:
+    pytester.makepyfile(USES_TOPOLOGY)
+    result = pytester.runpytest_subprocess(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    for text in expected:
+        assert text in err
+    assert "Fix:" in err
+
+
+def test_bad_ini_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nharness_registry = zk\n")
+    pytester.makepyfile(USES_TOPOLOGY)
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "zookeeper | etcd" in result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    ("marker", "expected"),
+    [
+        ('registry="zk"', "zookeeper | etcd"),
+        ("nodes=0", "1 to 8"),
+        ('mode="standalone", registry="etcd"', "none in standalone mode"),
+        ('colour="red"', "unknown topology argument"),
+        ('"cluster"', "keyword arguments only"),
+    ],
+)
+def test_bad_marker_is_a_usage_error_at_collection(
+    pytester: pytest.Pytester, marker: str, expected: str
+) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.topology({marker})
+        def test_uses(topology):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert expected in result.stderr.str()
+
+
+def test_markers_and_options_are_registered(pytester: pytest.Pytester) -> None:
+    markers = pytester.runpytest_subprocess("--markers")
+    out = markers.stdout.str()
+    for name in ("@pytest.mark.cluster", "@pytest.mark.topology(", "@pytest.mark.fault"):
+        assert name in out
+    helptext = pytester.runpytest_subprocess("--help").stdout.str()
+    for opt in ("--harness-mode", "--harness-registry", "--harness-nodes", "--harness-proxy-image"):
+        assert opt in helptext
+    assert "harness_registry" in helptext
+
+
+def test_tests_without_topology_start_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest_subprocess(
+        "--harness-image-source=official", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=1)

@@ -1,0 +1,122 @@
+"""Canonical snapshots, diffs and the convergence wait, without Docker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from harness.convergence.diff import diff_snapshots, render_diff
+from harness.convergence.engine import converge, raise_unless
+from harness.convergence.snapshot import Snapshot, flatten
+from harness.errors import ConvergenceTimeout
+from tests.unit.fakes import FakeClock
+
+RULE = {"database": {"db": {"sharding_table_rule": {"t_order": {"type": "hash_mod"}}}}}
+EMPTY = {"database": {"db": {"sharding_table_rule": {}}}}
+
+
+def snap(source: str, tree: dict[str, object]) -> Snapshot:
+    return Snapshot.of(source, tree)
+
+
+def scripted(
+    fake: FakeClock, timeline: dict[str, Callable[[float], dict[str, object]]]
+) -> Callable[[], Sequence[Snapshot]]:
+    """Each node's tree as a function of fake time."""
+    return lambda: [snap(name, fn(fake.t)) for name, fn in timeline.items()]
+
+
+def test_flatten_is_sorted_and_stringly() -> None:
+    assert flatten({"b": {"y": 2, "x": None}, "a": {}}) == {
+        "b/x": "",
+        "b/y": "2",
+    }
+
+
+def test_snapshot_equality_ignores_source_and_order() -> None:
+    a = Snapshot.of("n0", {"x": {"b": 1, "a": 2}})
+    b = Snapshot.of("n1", {"x": {"a": 2, "b": 1}})
+    assert a.same_as(b)
+    assert not a.same_as(Snapshot.unreadable("n2", "down"))
+
+
+def test_diff_names_key_and_each_value() -> None:
+    diff = diff_snapshots([snap("node-0", RULE), snap("node-1", EMPTY)])
+    key = "database/db/sharding_table_rule/t_order/type"
+    assert diff == {key: {"node-0": "hash_mod", "node-1": "<absent>"}}
+    text = render_diff([snap("node-0", RULE), snap("node-1", EMPTY)])
+    assert key in text
+    assert "node-1: <absent>" in text
+
+
+def test_converges_after_the_slow_node_catches_up_and_records_latency() -> None:
+    fake = FakeClock()
+    read = scripted(
+        fake,
+        {
+            "node-0": lambda _t: RULE,
+            "node-1": lambda t: RULE if t >= 0.2 else EMPTY,
+            "node-2": lambda t: RULE if t >= 0.6 else EMPTY,
+        },
+    )
+    result = converge(read, timeout=5, stable=0.3, clock=fake.clock)
+    assert result.converged
+    assert result.latency["node-0"] == 0.0
+    assert result.latency["node-1"] == pytest.approx(0.2, abs=0.051)
+    assert result.latency["node-2"] == pytest.approx(0.6, abs=0.051)
+    assert result.waited >= 0.6 + 0.3
+
+
+def test_requires_a_stable_window() -> None:
+    fake = FakeClock()
+    # node-1 flaps back once before settling: the window restarts.
+    read = scripted(
+        fake,
+        {
+            "node-0": lambda _t: RULE,
+            "node-1": lambda t: RULE if t < 0.1 or t >= 1.0 else EMPTY,
+        },
+    )
+    result = converge(read, timeout=5, stable=0.3, clock=fake.clock)
+    assert result.converged
+    assert result.waited >= 1.3
+
+
+def test_times_out_with_a_diff_naming_the_node_and_key() -> None:
+    fake = FakeClock()
+    read = scripted(fake, {"node-0": lambda _t: RULE, "node-2": lambda _t: EMPTY})
+    result = converge(read, timeout=2, clock=fake.clock)
+    assert not result.converged
+    assert fake.t == pytest.approx(2.0)
+    with pytest.raises(ConvergenceTimeout) as err:
+        raise_unless(result)
+    message = str(err.value)
+    assert "node-2" in message
+    assert "sharding_table_rule/t_order" in message
+    assert "2.00s" in message
+
+
+def test_expectation_keeps_waiting_when_nodes_agree_on_the_old_state() -> None:
+    fake = FakeClock()
+    read = scripted(fake, {"node-0": lambda _t: EMPTY, "node-1": lambda _t: EMPTY})
+    result = converge(read, timeout=1, clock=fake.clock, expect=lambda s: s.has("database/db/x"))
+    assert not result.converged
+    assert "expected change is not there" in result.explain()
+
+
+def test_unreadable_node_never_converges() -> None:
+    fake = FakeClock()
+    read = lambda: [snap("node-0", RULE), Snapshot.unreadable("node-1", "refused")]  # noqa: E731
+    result = converge(read, timeout=1, clock=fake.clock)
+    assert not result.converged
+    assert "node-1: unreadable (refused)" in result.diff
+
+
+def test_detection_resolution_is_the_poll_interval() -> None:
+    fake = FakeClock()
+    read = scripted(
+        fake, {"node-0": lambda _t: RULE, "node-1": lambda t: RULE if t >= 0.33 else EMPTY}
+    )
+    result = converge(read, timeout=5, interval=0.05, clock=fake.clock)
+    assert 0.33 <= result.latency["node-1"] <= 0.33 + 0.05

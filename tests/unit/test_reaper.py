@@ -1,0 +1,75 @@
+"""The reaper spares live runs and removes what dead runs left, by label (fake docker)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.runtime import labels
+from harness.runtime.reaper import reap
+
+
+@dataclass
+class FakeResource:
+    name: str
+    labels: dict[str, str]
+    removed: bool = False
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return {"Labels": self.labels}
+
+    def remove(self, **_kw: Any) -> None:
+        self.removed = True
+
+
+@dataclass
+class FakeCollection:
+    items: list[FakeResource] = field(default_factory=list)
+
+    def list(self, **kw: Any) -> list[FakeResource]:
+        wanted = kw["filters"]["label"]
+        return [
+            r
+            for r in self.items
+            if all(r.labels.get(w.split("=")[0]) == w.split("=")[1] for w in wanted)
+        ]
+
+
+class FakeDocker:
+    def __init__(self, items: list[FakeResource]) -> None:
+        self.containers = FakeCollection(items)
+        self.networks = FakeCollection([])
+        self.volumes = FakeCollection([])
+
+
+def _dead_pid() -> int:
+    pid = 2**22 - 1
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        pid -= 1
+
+
+def test_reaps_dead_owners_only() -> None:
+    live = labels.RunIdentity("live", os.getpid(), socket.gethostname())
+    dead = labels.RunIdentity("dead", _dead_pid(), socket.gethostname())
+    foreign = labels.RunIdentity("far", _dead_pid(), "another-host")
+    items = [
+        FakeResource("a", live.labels("t", "proxy")),
+        FakeResource("b", dead.labels("t", "proxy")),
+        FakeResource("c", foreign.labels("t", "proxy")),
+    ]
+    out = reap(FakeDocker(items))
+    assert out.containers == ["b"]
+    assert [r.removed for r in items] == [False, True, False]
+
+
+def test_reaps_one_run_regardless_of_owner() -> None:
+    live = labels.RunIdentity("mine", os.getpid(), socket.gethostname())
+    items = [FakeResource("a", live.labels("t", "proxy"))]
+    assert reap(FakeDocker(items), run_id="mine").containers == ["a"]
