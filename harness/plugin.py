@@ -13,12 +13,15 @@ import pytest
 from harness import hooks
 from harness.errors import SpecError
 from harness.images.catalog import IMAGE_SOURCES
+from harness.reporting import RunReport
 from harness.runtime.topology import Topology
 from harness.session import LogicalDatabase, TopologyPool
 from harness.settings import Settings
 from harness.spec import MODES, REGISTRIES, parse_mode, parse_nodes, parse_registry
 
 POOL_KEY = pytest.StashKey[TopologyPool]()
+REPORT_KEY = pytest.StashKey[RunReport]()
+REPORT_PATH_KEY = pytest.StashKey["Path | None"]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 TOPOLOGY_KEY = pytest.StashKey[Topology]()
 MARKER_ARGS = ("mode", "registry", "nodes", "storage_nodes", "namespace", "props", "proxy_image")
@@ -95,11 +98,13 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = _settings(config)
     config.stash[SETTINGS_KEY] = settings
     hook = config.hook
-    config.stash[POOL_KEY] = TopologyPool(
+    pool = config.stash[POOL_KEY] = TopologyPool(
         settings.image_source,
         on_started=lambda t: hook.harness_topology_started(topology=t),
         on_stopped=lambda t: hook.harness_topology_stopped(topology=t),
     )
+    report = config.stash[REPORT_KEY] = RunReport(settings.report_dir, pool.run.run_id)
+    config.pluginmanager.register(report, "harness-report")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -134,6 +139,20 @@ def _spec_for(item: pytest.Item, settings: Settings) -> Any:
         raise pytest.UsageError(f"harness: {item.nodeid}: {exc}") from None
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    report = session.config.stash.get(REPORT_KEY, None)
+    if report is not None:
+        session.config.stash[REPORT_PATH_KEY] = report.write()
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    path = config.stash.get(REPORT_PATH_KEY, None)
+    if path is not None:
+        terminalreporter.write_line(f"harness report: {path}")
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     pool = config.stash.get(POOL_KEY, None)
     if pool is not None:
@@ -157,6 +176,7 @@ def topology(
     """A running topology for this test's spec, shared with every test asking the same."""
     topo = harness_pool.get(_spec_for(request.node, harness_settings))
     request.node.stash[TOPOLOGY_KEY] = topo
+    request.config.stash[REPORT_KEY].mark_start(request.node.nodeid, topo)
     return topo
 
 

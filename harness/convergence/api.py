@@ -78,6 +78,11 @@ def wait_converged(
         ("converged" if result.converged else "NOT converged")
         + f" after {result.waited:.2f}s, latency "
         + ", ".join(f"{k}={v * 1000:.0f}ms" for k, v in result.latency.items()),
+        {
+            "converged": result.converged,
+            "waited_ms": round(result.waited * 1000),
+            "latency_ms": {k: round(v * 1000) for k, v in result.latency.items()},
+        },
     )
     return result
 

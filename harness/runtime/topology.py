@@ -59,6 +59,7 @@ class Event:
     at: float
     kind: str
     detail: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -352,8 +353,8 @@ class Topology:
             ) from None
 
     # -- use -----------------------------------------------------------------------------
-    def event(self, kind: str, detail: str) -> None:
-        ev = Event(time.monotonic() - self._t0, kind, detail)
+    def event(self, kind: str, detail: str, data: dict[str, Any] | None = None) -> None:
+        ev = Event(time.monotonic() - self._t0, kind, detail, data or {})
         self.events.append(ev)
         if self._on_event is not None:
             self._on_event(ev)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 
@@ -12,16 +13,17 @@ from harness.convergence.snapshot import Snapshot, flatten
 from harness.errors import ConvergenceTimeout
 from tests.unit.fakes import FakeClock
 
-RULE = {"database": {"db": {"sharding_table_rule": {"t_order": {"type": "hash_mod"}}}}}
-EMPTY = {"database": {"db": {"sharding_table_rule": {}}}}
+Tree = dict[str, Any]
+RULE: Tree = {"database": {"db": {"sharding_table_rule": {"t_order": {"type": "hash_mod"}}}}}
+EMPTY: Tree = {"database": {"db": {"sharding_table_rule": {}}}}
 
 
-def snap(source: str, tree: dict[str, object]) -> Snapshot:
+def snap(source: str, tree: Tree) -> Snapshot:
     return Snapshot.of(source, tree)
 
 
 def scripted(
-    fake: FakeClock, timeline: dict[str, Callable[[float], dict[str, object]]]
+    fake: FakeClock, timeline: dict[str, Callable[[float], Tree]]
 ) -> Callable[[], Sequence[Snapshot]]:
     """Each node's tree as a function of fake time."""
     return lambda: [snap(name, fn(fake.t)) for name, fn in timeline.items()]

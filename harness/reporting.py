@@ -1,0 +1,102 @@
+"""Run report: per test its outcome, the topology timeline slice and convergence latencies,
+written as ``reports/<run>/report.json`` with ``reports/latest`` pointing at the newest run."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.runtime.topology import Event, Topology
+
+__all__ = ["RunReport", "TestRecord"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class TestRecord:
+    nodeid: str
+    outcome: str = "passed"
+    duration_s: float = 0.0
+    topology: str = ""
+    spec: str = ""
+    events: list[dict[str, Any]] = field(default_factory=list)
+    convergence_ms: dict[str, list[int]] = field(default_factory=dict)
+    failure: str = ""
+
+
+class RunReport:
+    """Collects test records for one pytest session and writes them once at the end."""
+
+    def __init__(self, root: Path, run_id: str) -> None:
+        self.root = root
+        self.run_id = run_id
+        self.started = time.time()
+        self.records: dict[str, TestRecord] = {}
+        self._marks: dict[str, tuple[Topology, int]] = {}
+
+    def mark_start(self, nodeid: str, topology: Topology) -> None:
+        self._marks[nodeid] = (topology, len(topology.events))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Hook: registered as a plugin object, so it sees every phase's report."""
+        self.add(report)
+
+    def add(self, report: pytest.TestReport) -> None:
+        rec = self.records.setdefault(report.nodeid, TestRecord(report.nodeid))
+        rec.duration_s += report.duration
+        if report.failed:
+            rec.outcome = "failed" if report.when == "call" else "error"
+            rec.failure = str(report.longreprtext)[-4000:]
+        elif report.skipped and rec.outcome == "passed":
+            rec.outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        if report.when == "teardown":
+            self._attach_timeline(rec)
+
+    def _attach_timeline(self, rec: TestRecord) -> None:
+        mark = self._marks.pop(rec.nodeid, None)
+        if mark is None:
+            return
+        topo, start = mark
+        rec.topology = topo.name
+        rec.spec = topo.spec.describe()
+        events: list[Event] = topo.events[start:]
+        rec.events = [asdict(e) for e in events]
+        for e in events:
+            for node, ms in e.data.get("latency_ms", {}).items():
+                rec.convergence_ms.setdefault(node, []).append(ms)
+
+    @property
+    def folder(self) -> Path:
+        return self.root / self.run_id
+
+    def write(self) -> Path | None:
+        if not any(r.topology for r in self.records.values()):
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / "report.json"
+        body = {
+            "schema": SCHEMA_VERSION,
+            "run_id": self.run_id,
+            "started": self.started,
+            "finished": time.time(),
+            "summary": self._summary(),
+            "tests": [asdict(r) for r in self.records.values()],
+        }
+        path.write_text(json.dumps(body, indent=2, sort_keys=True))
+        latest = self.root / "latest"
+        if latest.is_symlink() or latest.exists():
+            latest.unlink()
+        latest.symlink_to(self.run_id)
+        return path
+
+    def _summary(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.records.values():
+            out[r.outcome] = out.get(r.outcome, 0) + 1
+        return out
