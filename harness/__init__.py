@@ -5,7 +5,12 @@ This module is the public API; scenarios and other repos import only from here.
 
 from __future__ import annotations
 
-from harness.convergence.api import assert_converged, node_snapshot, wait_converged
+from harness.convergence.api import (
+    assert_converged,
+    assert_membership,
+    node_snapshot,
+    wait_converged,
+)
 from harness.convergence.engine import ConvergenceResult
 from harness.convergence.snapshot import Snapshot
 from harness.errors import (
@@ -35,6 +40,7 @@ __all__ = [
     "Topology",
     "TopologySpec",
     "assert_converged",
+    "assert_membership",
     "link_down",
     "node_snapshot",
     "registry_cut",

@@ -17,13 +17,14 @@ from harness.reporting import RunReport
 from harness.runtime.topology import Topology
 from harness.session import LogicalDatabase, TopologyPool
 from harness.settings import Settings
-from harness.spec import MODES, REGISTRIES, parse_mode, parse_nodes, parse_registry
+from harness.spec import MODES, REGISTRIES, TopologySpec, parse_mode, parse_nodes, parse_registry
 
 POOL_KEY = pytest.StashKey[TopologyPool]()
 REPORT_KEY = pytest.StashKey[RunReport]()
 REPORT_PATH_KEY = pytest.StashKey["Path | None"]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 TOPOLOGY_KEY = pytest.StashKey[Topology]()
+LAST_USER_KEY = pytest.StashKey[TopologySpec]()
 MARKER_ARGS = ("mode", "registry", "nodes", "storage_nodes", "namespace", "props", "proxy_image")
 
 OPTIONS: list[tuple[str, str, str]] = [
@@ -108,10 +109,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Reject bad marker arguments before any container starts."""
+    """Reject bad marker arguments before any container starts; group tests by topology so
+    at most one topology per spec runs at a time, and note each spec's last user."""
     settings = config.stash[SETTINGS_KEY]
+    specs = {item.nodeid: _spec_for(item, settings) for item in items}
+    first_seen: dict[object, int] = {}
+    for i, item in enumerate(items):
+        if _uses_topology(item):
+            first_seen.setdefault(specs[item.nodeid].key, i)
+    # Stable: tests without a topology keep their place ahead of the first topology group.
+    items.sort(
+        key=lambda it: first_seen.get(specs[it.nodeid].key, -1) if _uses_topology(it) else -1
+    )
+    last: dict[object, pytest.Item] = {}
     for item in items:
-        _spec_for(item, settings)
+        if _uses_topology(item):
+            last[specs[item.nodeid].key] = item
+    for item in last.values():
+        item.stash[LAST_USER_KEY] = specs[item.nodeid]
+
+
+def _uses_topology(item: pytest.Item) -> bool:
+    return "topology" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """After the last test that needs a spec, its topology goes (not at session end)."""
+    spec = item.stash.get(LAST_USER_KEY, None)
+    if spec is not None:
+        item.config.stash[POOL_KEY].discard(spec)
 
 
 def _spec_for(item: pytest.Item, settings: Settings) -> Any:

@@ -111,8 +111,11 @@ class LogicalDatabase:
         for s in topology.storage:
             with s.sql() as c:
                 c.execute(f"CREATE DATABASE `{db.physical}`")
-        with topology.nodes[0].sql() as c:
-            c.execute(topology.dialect.create_database(db.name))
+        # In cluster mode one node's DDL reaches the others; otherwise every node is separate.
+        creators = topology.nodes[:1] if topology.spec.mode == "cluster" else topology.nodes
+        for node in creators:
+            with node.sql() as c:
+                c.execute(topology.dialect.create_database(db.name))
         topology.event("test", f"database {db.name} created for {hint}")
         # Baseline: every node serves the new database before the test starts.
         assert_converged(
@@ -145,9 +148,10 @@ class LogicalDatabase:
             try:
                 with n.sql() as c:
                     c.execute(self.topology.dialect.drop_database(self.name))
-                break
             except (SqlError, OSError):
                 continue
+            if self.topology.spec.mode == "cluster":
+                break
         for s in self.topology.storage:
             try:
                 with s.sql() as c:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import etcd3gw
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoNodeError
 
-__all__ = ["RegistryReader", "ZooKeeperReader"]
+__all__ = ["EtcdReader", "RegistryReader", "ZooKeeperReader", "open_reader"]
 
 
 class RegistryReader(Protocol):
@@ -55,3 +56,36 @@ class ZooKeeperReader:
     def close(self) -> None:
         self._zk.stop()
         self._zk.close()
+
+
+class EtcdReader:
+    """Reads etcd v3 through its HTTP gateway (etcd3gw). Keys are flat; ``children`` derives
+    the next path segment, so both readers present the same tree."""
+
+    def __init__(self, host: str, port: int, *, timeout: float = 10) -> None:
+        self._etcd = etcd3gw.client(host=host, port=port, timeout=timeout)
+
+    def tree(self, root: str) -> dict[str, str]:
+        prefix = root.rstrip("/")
+        out: dict[str, str] = {}
+        for value, meta in self._etcd.get_prefix(prefix):
+            key = meta["key"].decode("utf-8", errors="replace")
+            if key == prefix or key.startswith(prefix + "/"):
+                out[key] = value.decode("utf-8", errors="replace")
+        return out
+
+    def children(self, path: str) -> list[str]:
+        base = path.rstrip("/") + "/"
+        names = {k[len(base) :].split("/", 1)[0] for k in self.tree(path) if k.startswith(base)}
+        return sorted(names)
+
+    def close(self) -> None:
+        self._etcd.session.close()
+
+
+def open_reader(kind: str, address: str) -> RegistryReader:
+    """A reader for ``kind`` (zookeeper | etcd) at ``host:port``."""
+    if kind == "zookeeper":
+        return ZooKeeperReader(address)
+    host, port = address.rsplit(":", 1)
+    return EtcdReader(host, int(port))

@@ -8,9 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from harness.clients.mysql import SqlClient, SqlError
 from harness.convergence.engine import ConvergenceResult, Expectation, converge, raise_unless
 from harness.convergence.snapshot import Snapshot, read_node_snapshot
+from harness.errors import ConvergenceTimeout
 from harness.runtime.topology import ComputeNode, Topology
+from harness.waiting import SYSTEM_CLOCK, Clock, WaitTimeout, poll
 
-__all__ = ["assert_converged", "node_snapshot", "wait_converged"]
+__all__ = ["assert_converged", "assert_membership", "node_snapshot", "wait_converged"]
 
 
 class _NodeReaders:
@@ -118,3 +120,45 @@ def node_snapshot(
         return read_node_snapshot(
             node.name, conn, topology.dialect, sorted(databases) if databases is not None else None
         )
+
+
+def online_compute_nodes(topology: Topology, via: int | None = None) -> set[str]:
+    """Instance ids the registry lists as online, read through one live node."""
+    node = topology.node(via) if via is not None else topology.nodes[0]
+    with node.sql(read_timeout=5) as conn:
+        rows = conn.query(topology.dialect.show_compute_nodes())
+    return {str(r["instance_id"]) for r in rows}
+
+
+def assert_membership(
+    topology: Topology,
+    *,
+    expected: Iterable[int] | None = None,
+    timeout: float = 30.0,
+    via: int | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> set[str]:
+    """Wait until the online compute nodes in the registry are exactly the live nodes (or the
+    nodes ``expected``); raise ConvergenceTimeout naming the extra and missing ones."""
+    want = (
+        {topology.node(i).instance_id for i in expected}
+        if expected is not None
+        else {n.instance_id for n in topology.nodes}
+    )
+    seen: set[str] = set()
+
+    def check() -> set[str] | None:
+        nonlocal seen
+        seen = online_compute_nodes(topology, via)
+        return seen if seen == want else None
+
+    try:
+        return poll(
+            check, timeout=timeout, what="membership", clock=clock, retry_on=(SqlError, OSError)
+        )
+    except WaitTimeout:
+        raise ConvergenceTimeout(
+            f"membership did not converge within {timeout:.1f}s: registry lists "
+            f"{sorted(seen)}, live nodes are {sorted(want)}; extra {sorted(seen - want)}, "
+            f"missing {sorted(want - seen)}"
+        ) from None

@@ -8,6 +8,7 @@ node still has its own, separately breakable, link. Clients reach a node through
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 import tempfile
@@ -15,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
@@ -24,7 +25,7 @@ import docker.errors
 from harness.clients.mysql import Endpoint, SqlClient, SqlError
 from harness.clients.toxiproxy import Proxy, ToxiproxyClient
 from harness.dialect import Dialect, dialect_for_image
-from harness.errors import FaultError, ProvisionError
+from harness.errors import FaultError, ProvisionError, SpecError
 from harness.resources import fixtures_dir, render_template
 from harness.runtime import labels, readiness
 from harness.runtime.containers import ContainerSpec, RunningContainer
@@ -83,9 +84,18 @@ class ComputeNode:
     endpoint: Endpoint
     proxy: RunningContainer | None = None
     conf_dir: Path = field(default_factory=Path)
+    namespace: str = ""
 
     def sql(self, database: str | None = None, *, read_timeout: float = 30) -> SqlClient:
         return SqlClient(self.endpoint, database, read_timeout=read_timeout)
+
+    @property
+    def instance_id(self) -> str:
+        """How the node registers itself: ``<ip>@<port>`` on the topology network."""
+        self.link.container.reload()
+        networks = self.link.container.attrs["NetworkSettings"]["Networks"]
+        ip = next(iter(networks.values()))["IPAddress"]
+        return f"{ip}@{PROXY_PORT}"
 
     def __str__(self) -> str:
         return self.name
@@ -117,6 +127,16 @@ class Topology:
         self.name = name or f"harness-{self.run.run_id}-{secrets.token_hex(2)}"
         self.dialect: Dialect = dialect_for_image(images.proxy)
         self.templates = templates or fixtures_dir()
+        for rel in (self.dialect.server_config, "logback.xml"):
+            path = self.templates / self.dialect.template_dir / rel
+            if not path.is_file():
+                raise SpecError(
+                    "template",
+                    str(path),
+                    f"an existing file under {self.templates}",
+                    f"restore {self.dialect.template_dir}/{rel} or pass templates= a folder "
+                    "that has it",
+                )
         self.ready_timeout = ready_timeout
         self.password = secrets.token_hex(12)
         self.storage_password = secrets.token_hex(12)
@@ -279,11 +299,12 @@ class Topology:
         if self.spec.registry is not None:
             registry = f"127.0.0.1:{REGISTRY_PORTS[self.spec.registry]}"
         d = self.dialect
+        spec = replace(self.spec, namespace=node.namespace) if node.namespace else self.spec
         text = render_template(
             f"{d.template_dir}/{d.server_config}",
             {
                 "node_name": f"{self.name}/{node.name}",
-                "mode_block": d.render_mode(self.spec, registry, PROXY_DATA),
+                "mode_block": d.render_mode(spec, registry, PROXY_DATA),
                 "user": PROXY_USER,
                 "password": self.password,
             },
@@ -296,6 +317,13 @@ class Topology:
 
     def _start_proxy(self, node: ComputeNode) -> None:
         node.conf_dir = self._render_conf(node)
+        volumes = {str(node.conf_dir): {"bind": PROXY_CONF, "mode": "ro"}}
+        if self.spec.mode == "standalone":
+            # Standalone metadata lives on the node: a labelled volume, so it is reaped too.
+            volume = self.client.volumes.create(
+                f"{self.name}-{node.name}-data", labels=self._labels("volume")
+            )
+            volumes[volume.name] = {"bind": PROXY_DATA, "mode": "rw"}
         spec = ContainerSpec(
             name=f"{self.name}-{node.name}",
             image=self.images.proxy,
@@ -303,15 +331,70 @@ class Topology:
             labels=self._labels("proxy"),
             network_mode=f"container:{node.link.container.id}",
             env={"PORT": str(PROXY_PORT)},
-            volumes={str(node.conf_dir): {"bind": PROXY_CONF, "mode": "ro"}},
+            volumes=volumes,
         )
         node.proxy = RunningContainer(spec).start()
+        self._wait_node(node)
+        self.event("node", f"{node.name} ready")
+
+    def _wait_node(self, node: ComputeNode) -> None:
+        assert node.proxy is not None
         self._wait(
             f"proxy {node.name} to answer SQL at {node.endpoint}",
             lambda: readiness.mysql_ready(node.endpoint, self.dialect.show_databases()),
             node.proxy,
         )
-        self.event("node", f"{node.name} ready")
+
+    # -- changing the topology -----------------------------------------------------------
+    def add_node(self, namespace: str | None = None) -> ComputeNode:
+        """Start one more compute node (horizontal scale-out). With ``namespace`` it joins a
+        different cluster on the same registry."""
+        node = self._start_link()
+        if namespace is not None:
+            node.namespace = namespace
+        self.nodes.append(node)
+        self._start_proxy(node)
+        self.event(
+            "node", f"{node.name} added" + (f" in namespace {namespace}" if namespace else "")
+        )
+        return node
+
+    def remove_node(self, index: int) -> None:
+        """Stop and remove one compute node and its link (graceful stop: the node closes its
+        registry session)."""
+        node = self.node(index)
+        if node.proxy is not None:
+            with contextlib.suppress(docker.errors.NotFound):
+                node.proxy.stop(timeout=10)
+            node.proxy.remove()
+        node.toxiproxy.close()
+        node.link.remove()
+        self.nodes.remove(node)
+        self.event("node", f"{node.name} removed")
+
+    def restart_node(self, index: int) -> None:
+        """Restart one node's proxy process (its link and address stay) and wait for it."""
+        node = self.node(index)
+        assert node.proxy is not None
+        self.event("node", f"{node.name} restarting")
+        node.proxy.container.restart(timeout=10)
+        self._wait_node(node)
+        self.event("node", f"{node.name} restarted")
+
+    def restart_all(self) -> None:
+        """Stop every node, then start them all again concurrently."""
+        self.event("node", "restarting all nodes")
+        for n in self.nodes:
+            assert n.proxy is not None
+            n.proxy.stop(timeout=10)
+        with ThreadPoolExecutor(max_workers=len(self.nodes) or 1) as pool:
+            list(pool.map(self._start_again, self.nodes))
+        self.event("node", "all nodes restarted")
+
+    def _start_again(self, node: ComputeNode) -> None:
+        assert node.proxy is not None
+        node.proxy.start_again()
+        self._wait_node(node)
 
     def _wait(
         self,

@@ -1,0 +1,67 @@
+"""Namespace semantics from the seed: nodes with the same namespace and server-lists form one
+cluster; a different namespace on the same registry is a separate cluster; nodes can join a
+running cluster (horizontal scale-out) and leave it."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import (
+    LogicalDatabase,
+    Topology,
+    assert_converged,
+    assert_membership,
+    node_snapshot,
+)
+
+pytestmark = pytest.mark.cluster
+
+REGISTRIES = [
+    pytest.param("zookeeper", marks=pytest.mark.topology(registry="zookeeper"), id="zookeeper"),
+    pytest.param("etcd", marks=pytest.mark.topology(registry="etcd"), id="etcd"),
+]
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_other_namespace_on_same_registry_is_a_separate_cluster(
+    registry: str, topology: Topology, harness_db: LogicalDatabase
+) -> None:
+    other = topology.add_node(namespace="harness_other")
+    try:
+        mine = [n.index for n in topology.nodes if n is not other]
+        # The main cluster's database is invisible to the other namespace ...
+        assert node_snapshot(topology, other.index, [harness_db.name]).as_dict() == {
+            f"database/{harness_db.name}/exists": "no"
+        }
+        # ... and the other namespace's database is invisible to the main cluster.
+        foreign = f"{harness_db.name}_other"
+        with other.sql() as c:
+            c.execute(topology.dialect.create_database(foreign))
+        assert node_snapshot(topology, other.index, [foreign]).has(f"database/{foreign}/exists")
+        result = assert_converged(topology, databases=[foreign], nodes=mine, timeout=5)
+        assert result.snapshot.as_dict() == {f"database/{foreign}/exists": "no"}
+        # Membership is per namespace too.
+        assert_membership(topology, expected=mine)
+        assert_membership(topology, expected=[other.index], via=other.index)
+    finally:
+        topology.remove_node(other.index)
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_scale_out_node_joins_and_removal_leaves_rest_converged(
+    registry: str, topology: Topology, harness_db: LogicalDatabase
+) -> None:
+    harness_db.register_storage_unit("ds_0")
+    new = topology.add_node()
+    try:
+        result = assert_converged(
+            topology,
+            databases=[harness_db.name],
+            expect=lambda s: s.has(f"database/{harness_db.name}/storage_unit/ds_0"),
+        )
+        assert new.name in result.latency
+        assert_membership(topology)
+    finally:
+        topology.remove_node(new.index)
+    assert_membership(topology)
+    assert_converged(topology, databases=[harness_db.name])
