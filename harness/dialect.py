@@ -60,6 +60,14 @@ class Dialect:
         )
         return "\n".join("  " + line for line in text.splitlines())
 
+    def registry_root(self, registry: str, namespace: str) -> str:
+        """Where the namespace lives in the registry: ZooKeeper paths are absolute; 5.1's etcd
+        repository writes its keys without a leading slash."""
+        return f"/{namespace}" if registry == "zookeeper" else namespace
+
+    def registry_metadata_key(self, registry: str, namespace: str, database: str) -> str:
+        return f"{self.registry_root(registry, namespace)}/metadata/{database}"
+
     # -- DistSQL -------------------------------------------------------------------------
     def create_database(self, name: str) -> str:
         return f"CREATE DATABASE {name}"

@@ -146,8 +146,8 @@ def _spec_for(item: pytest.Item, settings: Settings) -> Any:
     for name in ("memory", "standalone", "cluster"):
         if item.get_closest_marker(name) is not None and name != settings.mode:
             overrides["mode"] = name
-    marker = item.get_closest_marker("topology")
-    if marker is not None:
+    # Every topology marker counts (module, class, function, parametrize); closest wins.
+    for marker in reversed(list(item.iter_markers("topology"))):
         if marker.args:
             raise pytest.UsageError(
                 f"harness: {item.nodeid}: @pytest.mark.topology takes "

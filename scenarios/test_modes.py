@@ -11,11 +11,7 @@ from __future__ import annotations
 import pytest
 
 from harness import LogicalDatabase, Snapshot, Topology, assert_converged, node_snapshot
-
-REGISTRIES = [
-    pytest.param("zookeeper", marks=pytest.mark.topology(registry="zookeeper"), id="zookeeper"),
-    pytest.param("etcd", marks=pytest.mark.topology(registry="etcd"), id="etcd"),
-]
+from scenarios.known import REGISTRIES
 
 
 def make_change(db: LogicalDatabase, topology: Topology, node: int = 0) -> None:

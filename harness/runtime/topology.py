@@ -23,6 +23,7 @@ from typing import Any, Self
 import docker.errors
 
 from harness.clients.mysql import Endpoint, SqlClient, SqlError
+from harness.clients.registry import RegistryReader, open_reader
 from harness.clients.toxiproxy import Proxy, ToxiproxyClient
 from harness.dialect import Dialect, dialect_for_image
 from harness.errors import FaultError, ProvisionError, SpecError
@@ -456,6 +457,12 @@ class Topology:
         if self.registry is None or self.spec.registry is None:
             raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
         return f"127.0.0.1:{self.registry.host_port(REGISTRY_PORTS[self.spec.registry])}"
+
+    def registry_reader(self) -> RegistryReader:
+        """A host-side reader of this topology's registry (close it when done)."""
+        if self.spec.registry is None:
+            raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
+        return open_reader(self.spec.registry, self.registry_address)
 
     def storage_address(self, index: int) -> tuple[str, int]:
         """The storage address every node registers: its own link, same on every node."""

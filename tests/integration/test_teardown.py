@@ -99,3 +99,12 @@ def test_killed_run_is_reaped_by_harness_clean(
     assert foreign_leftovers(docker_client)  # SIGKILL: nothing could clean up
     subprocess.run([sys.executable, "-m", "harness", "clean"], check=True)
     assert foreign_leftovers(docker_client) == []
+
+
+def test_bad_option_starts_no_container(pytester: pytest.Pytester, docker_client: Any) -> None:
+    before = sorted(c.name for c in docker_client.containers.list(all=True))
+    pytester.makeini(INI)
+    pytester.makepyfile("def test_x(topology):\n    pass\n")
+    result = pytester.runpytest_subprocess("--harness-registry=zk")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert sorted(c.name for c in docker_client.containers.list(all=True)) == before
