@@ -15,7 +15,26 @@ import yaml
 from harness.errors import SpecError
 from harness.spec import TopologySpec
 
-__all__ = ["DIALECTS", "Dialect", "dialect_for_image"]
+__all__ = ["DIALECTS", "Dialect", "dialect_for_image", "load_yaml"]
+
+
+class _TaggedLoader(yaml.SafeLoader):
+    """SafeLoader that reads ShardingSphere's rule tags (``!SHARDING``) as plain mappings."""
+
+
+def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.MappingNode):
+        body = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
+    else:
+        body = {"value": loader.construct_object(node, deep=True)}
+    return {"__tag__": suffix, **body}
+
+
+_TaggedLoader.add_multi_constructor("!", _tagged)
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_TaggedLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _q(value: str) -> str:
@@ -97,6 +116,15 @@ class Dialect:
 
     def show_sharding_rules(self, database: str) -> str:
         return f"SHOW SHARDING TABLE RULES FROM {database}"
+
+    def export_config(self, database: str) -> str:
+        return f"EXPORT SCHEMA CONFIG FROM {database}"
+
+    def parse_export(self, rows: list[dict[str, Any]]) -> tuple[Any, Any]:
+        """(data sources, rules) decoded from the export's YAML."""
+        text = str(next(iter(rows[0].values()))) if rows else ""
+        doc = load_yaml(text) or {}
+        return doc.get("dataSources") or {}, doc.get("rules") or []
 
     def show_compute_nodes(self) -> str:
         return "SHOW INSTANCE LIST"

@@ -97,29 +97,35 @@ def test_node_cut_from_registry_misses_change_until_healed(
     assert result.converged, result.explain()
 
 
+ATTEMPTS = 5
+
+
 @pytest.mark.xfail(
     strict=True,
     raises=ConvergenceTimeout,
     reason=(
-        "ShardingSphere 5.1.0: a node that missed a storage-unit and a rule change while cut from "
-        "ZooKeeper replays the rule event first after reconnecting, fails with 'Data source names "
-        "cannot be empty' (ShardingRuleBuilder) and never applies the rule"
+        "ShardingSphere 5.1.0: a node that missed a storage-unit and a rule change while cut "
+        "from ZooKeeper may replay the rule event first after reconnecting; it then fails with "
+        "'Data source names cannot be empty' (ShardingRuleBuilder) and never applies the rule. "
+        "The order is racy (seen in about 4 of 5 tries), so the scenario tries up to 5 times"
     ),
 )
-def test_node_cut_during_two_changes_applies_both_after_heal(
-    topology: Topology, harness_db: LogicalDatabase
-) -> None:
-    """Both changes made while a node was cut reach it once its registry link heals."""
+def test_node_cut_during_two_changes_applies_both_after_heal(topology: Topology) -> None:
+    """Both changes made while a node was cut reach it once its registry link heals, every
+    time."""
     cut = topology.nodes[-1]
-    with registry_cut(topology, cut.index):
-        _change(harness_db, topology)
-        assert_converged(
-            topology,
-            databases=[harness_db.name],
-            nodes=[n.index for n in topology.nodes if n is not cut],
-            timeout=30,
-            expect=_has_change(harness_db.name),
-        )
-    assert_converged(
-        topology, databases=[harness_db.name], timeout=20, expect=_has_change(harness_db.name)
-    )
+    for attempt in range(ATTEMPTS):
+        db = LogicalDatabase.create(topology, f"attempt {attempt}")
+        try:
+            with registry_cut(topology, cut.index):
+                _change(db, topology)
+                assert_converged(
+                    topology,
+                    databases=[db.name],
+                    nodes=[n.index for n in topology.nodes if n is not cut],
+                    timeout=30,
+                    expect=_has_change(db.name),
+                )
+            assert_converged(topology, databases=[db.name], timeout=20, expect=_has_change(db.name))
+        finally:
+            db.drop()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Protocol
 
 import etcd3gw
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoNodeError
+from kazoo.recipe.cache import TreeCache
 
 __all__ = ["EtcdReader", "RegistryReader", "ZooKeeperReader", "open_reader"]
 
@@ -20,6 +23,11 @@ class RegistryReader(Protocol):
 
     def children(self, path: str) -> list[str]:
         """Names of the direct children of ``path`` (empty if it does not exist)."""
+        ...
+
+    def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
+        """Call ``on_change`` (from another thread) whenever anything under ``root`` changes;
+        return a function that stops watching."""
         ...
 
     def close(self) -> None: ...
@@ -53,6 +61,16 @@ class ZooKeeperReader:
                 stack.append(f"{path.rstrip('/')}/{child}")
         return out
 
+    def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
+        cache = TreeCache(self._zk, root.rstrip("/") or "/")
+        cache.listen(lambda _event: on_change())
+        cache.start()
+
+        def cancel() -> None:
+            cache.close()
+
+        return cancel
+
     def close(self) -> None:
         self._zk.stop()
         self._zk.close()
@@ -78,6 +96,16 @@ class EtcdReader:
         base = path.rstrip("/") + "/"
         names = {k[len(base) :].split("/", 1)[0] for k in self.tree(path) if k.startswith(base)}
         return sorted(names)
+
+    def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
+        events, cancel = self._etcd.watch_prefix(root.rstrip("/"))
+
+        def pump() -> None:
+            for _event in events:
+                on_change()
+
+        threading.Thread(target=pump, name="harness-etcd-watch", daemon=True).start()
+        return cancel
 
     def close(self) -> None:
         self._etcd.session.close()

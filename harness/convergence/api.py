@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from harness.clients.mysql import SqlClient, SqlError
 from harness.convergence.engine import ConvergenceResult, Expectation, converge, raise_unless
-from harness.convergence.snapshot import Snapshot, read_node_snapshot
+from harness.convergence.registry_view import read_registry_snapshot
+from harness.convergence.snapshot import Snapshot, read_node_snapshot, registry_comparable
 from harness.errors import ConvergenceTimeout
 from harness.runtime.topology import ComputeNode, Topology
 from harness.waiting import SYSTEM_CLOCK, Clock, WaitTimeout, poll
@@ -55,6 +57,37 @@ def _select(topology: Topology, nodes: Iterable[int] | None) -> list[ComputeNode
     return [topology.node(i) for i in nodes]
 
 
+class _RegistrySide:
+    """The registry as the reference all nodes must agree with, plus a watch that wakes the
+    wait as soon as the registry changes."""
+
+    def __init__(self, topology: Topology, namespace: str, databases: list[str] | None) -> None:
+        kind = topology.spec.registry
+        assert kind is not None
+        self._reader = topology.registry_reader()
+        self._root = topology.dialect.registry_root(kind, namespace)
+        self._databases = databases
+        self._woken = threading.Event()
+        self._cancel = self._reader.watch(self._root, self._woken.set)
+
+    def read(self) -> Snapshot:
+        dbs = self._databases
+        if dbs is None:
+            dbs = self._reader.children(f"{self._root}/metadata")
+        try:
+            return read_registry_snapshot(self._reader, self._root, dbs)
+        except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable registry
+            return Snapshot.unreadable("registry", f"{type(exc).__name__}: {exc}")
+
+    def sleep(self, seconds: float) -> None:
+        self._woken.wait(seconds)
+        self._woken.clear()
+
+    def close(self) -> None:
+        self._cancel()
+        self._reader.close()
+
+
 def wait_converged(
     topology: Topology,
     *,
@@ -64,17 +97,37 @@ def wait_converged(
     expect: Expectation | None = None,
     stable: float = 0.3,
     interval: float = 0.05,
+    registry: bool = True,
 ) -> ConvergenceResult:
     """Wait until every selected node serves the same metadata (for ``databases``, default
-    all) for ``stable`` seconds, and ``expect`` holds on it. Never raises on timeout: see
-    ``result.converged`` and ``result.explain()``; use :func:`assert_converged` to fail."""
-    readers = _NodeReaders(
-        topology, _select(topology, nodes), sorted(databases) if databases is not None else None
-    )
+    all) for ``stable`` seconds, agreeing with the registry's active configuration (cluster
+    mode, unless ``registry=False``), and ``expect`` holds on it.
+
+    Never raises on timeout: see ``result.converged`` and ``result.explain()``; use
+    :func:`assert_converged` to fail. Latency per node is measured from this call.
+    """
+    selected = _select(topology, nodes)
+    dbs = sorted(databases) if databases is not None else None
+    readers = _NodeReaders(topology, selected, dbs)
+    side: _RegistrySide | None = None
+    if registry and topology.spec.registry is not None:
+        namespace = selected[0].namespace or topology.spec.namespace
+        side = _RegistrySide(topology, namespace, dbs)
     try:
-        result = converge(readers, timeout=timeout, stable=stable, interval=interval, expect=expect)
+        result = converge(
+            readers,
+            timeout=timeout,
+            stable=stable,
+            interval=interval,
+            expect=expect,
+            reference=side.read if side else None,
+            comparable=registry_comparable,
+            sleep=side.sleep if side else None,
+        )
     finally:
         readers.close()
+        if side is not None:
+            side.close()
     topology.event(
         "convergence",
         ("converged" if result.converged else "NOT converged")
@@ -97,6 +150,7 @@ def assert_converged(
     nodes: Iterable[int] | None = None,
     expect: Expectation | None = None,
     stable: float = 0.3,
+    registry: bool = True,
 ) -> ConvergenceResult:
     """As :func:`wait_converged`, but raise ConvergenceTimeout (with the diff) on timeout."""
     return raise_unless(
@@ -107,6 +161,7 @@ def assert_converged(
             nodes=nodes,
             expect=expect,
             stable=stable,
+            registry=registry,
         )
     )
 

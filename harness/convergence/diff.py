@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from harness.convergence.snapshot import Snapshot
 
-__all__ = ["diff_snapshots", "render_diff"]
+__all__ = ["collapse", "diff_snapshots", "render_diff"]
 
 MISSING = "<absent>"
 
@@ -26,17 +26,70 @@ def diff_snapshots(snapshots: Sequence[Snapshot]) -> dict[str, dict[str, str]]:
     return out
 
 
-def render_diff(snapshots: Sequence[Snapshot], limit: int = 40) -> str:
+def render_diff(
+    snapshots: Sequence[Snapshot],
+    reference: Snapshot | None = None,
+    comparable: Callable[[str], bool] = lambda _k: True,
+    limit: int = 40,
+) -> str:
+    """Every differing key with each node's value, and the registry's where it has one."""
     lines: list[str] = []
-    for s in snapshots:
+    for s in (*snapshots, *((reference,) if reference is not None else ())):
         if s.error is not None:
             lines.append(f"  {s.source}: unreadable ({s.error})")
     diff = diff_snapshots(snapshots)
-    for i, (key, values) in enumerate(diff.items()):
+    if reference is not None and reference.error is None:
+        against = diff_snapshots([*(s.restrict(comparable) for s in snapshots), reference])
+        ref_view = reference.as_dict()
+        for key, values in against.items():
+            merged = diff.setdefault(key, dict(values))
+            merged[reference.source] = ref_view.get(key, MISSING)
+        for key, values in diff.items():
+            if comparable(key):
+                values.setdefault(reference.source, ref_view.get(key, MISSING))
+    views = {s.source: s.as_dict() for s in snapshots if s.error is None}
+    if reference is not None and reference.error is None:
+        views[reference.source] = reference.as_dict()
+    rows = collapse(diff, views)
+    for i, (key, values) in enumerate(rows):
         if i == limit:
-            lines.append(f"  ... and {len(diff) - limit} more differing keys")
+            lines.append(f"  ... and {len(rows) - limit} more differing keys")
             break
         lines.append(f"  {key}")
         for src, value in values.items():
             lines.append(f"      {src:>12}: {value}")
     return "\n".join(lines) if lines else "  (no differences)"
+
+
+def _missing_under(view: dict[str, str], prefix: str) -> bool:
+    return not any(k == prefix or k.startswith(prefix + "/") for k in view)
+
+
+def collapse(
+    diff: dict[str, dict[str, str]], views: dict[str, dict[str, str]]
+) -> list[tuple[str, dict[str, str]]]:
+    """Diff rows with whole missing subtrees folded into one row: a rule absent on one node
+    reads as ``.../sharding_table_rule/t_order/*`` once, not as one row per column."""
+    groups: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for key in sorted(diff):
+        values = diff[key]
+        missing = frozenset(src for src, v in values.items() if v == MISSING)
+        present = {v for v in values.values() if v != MISSING}
+        top = key
+        if missing and len(present) == 1:
+            parts = key.split("/")
+            for depth in range(3, len(parts) + 1):
+                prefix = "/".join(parts[:depth])
+                if all(_missing_under(views.get(src, {}), prefix) for src in missing):
+                    top = prefix
+                    break
+        groups.setdefault((top, missing), []).append(key)
+    rows: list[tuple[str, dict[str, str]]] = []
+    for (top, missing), keys in groups.items():
+        if len(keys) == 1:
+            rows.append((keys[0], diff[keys[0]]))
+            continue
+        summary = f"<{len(keys)} keys>"
+        sources = diff[keys[0]]
+        rows.append((f"{top}/*", {src: MISSING if src in missing else summary for src in sources}))
+    return sorted(rows)

@@ -16,6 +16,7 @@ from harness.waiting import SYSTEM_CLOCK, Clock
 __all__ = ["ConvergenceResult", "converge"]
 
 SnapshotReader = Callable[[], Sequence[Snapshot]]
+ReferenceReader = Callable[[], Snapshot]
 Expectation = Callable[[Snapshot], bool]
 
 
@@ -33,6 +34,7 @@ class ConvergenceResult:
     last_change: str = ""
     expectation_met: bool = True
     history: list[tuple[float, str, str]] = field(default_factory=list)
+    registry: Snapshot | None = None
 
     @property
     def snapshot(self) -> Snapshot:
@@ -56,9 +58,18 @@ def converge(
     stable: float = 0.3,
     interval: float = 0.05,
     expect: Expectation | None = None,
+    reference: ReferenceReader | None = None,
+    comparable: Callable[[str], bool] = lambda _k: True,
+    sleep: Callable[[float], None] | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> ConvergenceResult:
-    """Poll ``read`` until all snapshots are equal (and satisfy ``expect``) for ``stable`` s."""
+    """Poll ``read`` until all snapshots are equal, agree with ``reference`` (the registry) on
+    the ``comparable`` keys, and satisfy ``expect``, for ``stable`` seconds.
+
+    ``sleep`` waits between rounds (default: the clock's); a registry watch passes one that
+    returns early when the registry changes.
+    """
+    pause = sleep or clock.sleep
     start = clock.now()
     changed_at: dict[str, float] = {}
     previous: dict[str, tuple[tuple[str, str], ...] | str] = {}
@@ -69,9 +80,10 @@ def converge(
     last_change = ""
     while True:
         snaps = tuple(read())
+        ref = reference() if reference is not None else None
         rounds += 1
         t = clock.now() - start
-        for s in snaps:
+        for s in (*snaps, *((ref,) if ref is not None else ())):
             state = s.entries if s.error is None else f"error: {s.error}"
             if previous.get(s.source) != state:
                 if s.source in previous:
@@ -80,14 +92,22 @@ def converge(
                     history.append((t, s.source, "changed"))
                 previous[s.source] = state
         same = bool(snaps) and all(s.same_as(snaps[0]) for s in snaps)
-        met = same and (expect is None or expect(snaps[0]))
+        with_registry = same and (ref is None or snaps[0].restrict(comparable).same_as(ref))
+        met = with_registry and (expect is None or expect(snaps[0]))
         if met:
             if agreed != snaps[0].entries or stable_since is None:
                 agreed, stable_since = snaps[0].entries, t
             if t - stable_since >= stable:
                 latency = {s.source: changed_at.get(s.source, 0.0) for s in snaps}
                 return ConvergenceResult(
-                    True, t, rounds, latency, snaps, last_change=last_change, history=history
+                    True,
+                    t,
+                    rounds,
+                    latency,
+                    snaps,
+                    last_change=last_change,
+                    history=history,
+                    registry=ref,
                 )
         else:
             stable_since, agreed = None, None
@@ -98,12 +118,13 @@ def converge(
                 rounds,
                 {},
                 snaps,
-                render_diff(snaps),
+                render_diff(snaps, ref, comparable),
                 last_change,
-                met or not same,
+                met or not with_registry,
                 history,
+                registry=ref,
             )
-        clock.sleep(max(0.0, min(interval, timeout - t)))
+        pause(max(0.0, min(interval, timeout - t)))
 
 
 def raise_unless(result: ConvergenceResult) -> ConvergenceResult:

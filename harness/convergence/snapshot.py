@@ -3,11 +3,12 @@ sorted ``path -> value`` pairs so two nodes (or a node and the registry) compare
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from harness.clients.mysql import SqlClient
+from harness.convergence.config import canonical_config
 from harness.dialect import Dialect
 
 __all__ = ["Snapshot", "flatten", "read_node_snapshot"]
@@ -48,6 +49,10 @@ class Snapshot:
     def same_as(self, other: Snapshot) -> bool:
         return self.error is None and other.error is None and self.entries == other.entries
 
+    def restrict(self, keep: Callable[[str], bool]) -> Snapshot:
+        """The same snapshot with only the keys ``keep`` accepts."""
+        return Snapshot(self.source, tuple((k, v) for k, v in self.entries if keep(k)), self.error)
+
     def has(self, prefix: str) -> bool:
         return any(k == prefix or k.startswith(prefix + "/") for k, _ in self.entries)
 
@@ -72,9 +77,21 @@ def read_node_snapshot(
             r["name"]: dialect.storage_unit_view(r)
             for r in client.query(dialect.show_storage_units(db))
         }
+        data_sources, rule_list = dialect.parse_export(client.query(dialect.export_config(db)))
         rules = {
             r["table"]: dialect.sharding_rule_view(r)
             for r in client.query(dialect.show_sharding_rules(db))
         }
-        tree[db] = {"exists": "yes", "storage_unit": units, "sharding_table_rule": rules}
+        tree[db] = {
+            "exists": "yes",
+            "storage_unit": units,
+            "sharding_table_rule": rules,
+            "config": canonical_config(data_sources, rule_list),
+        }
     return Snapshot.of(source, {"database": tree})
+
+
+def registry_comparable(key: str) -> bool:
+    """Keys a node and the registry must agree on: existence and configuration."""
+    parts = key.split("/")
+    return len(parts) >= 3 and parts[0] == "database" and parts[2] in ("exists", "config")

@@ -122,3 +122,54 @@ def test_detection_resolution_is_the_poll_interval() -> None:
     )
     result = converge(read, timeout=5, interval=0.05, clock=fake.clock)
     assert 0.33 <= result.latency["node-1"] <= 0.33 + 0.05
+
+
+def test_registry_is_a_reference_on_comparable_keys_only() -> None:
+    fake = FakeClock()
+    cfg = {"database": {"db": {"config": {"rule": {"SHARDING": {"t": "x"}}}}}}
+    node_only = {"database": {"db": {"config": {"rule": {"SHARDING": {"t": "x"}}}, "extra": "1"}}}
+    read = scripted(fake, {"node-0": lambda _t: node_only, "node-1": lambda _t: node_only})
+    # The registry lags: it holds the rule only from t=0.4.
+    result = converge(
+        read,
+        timeout=5,
+        clock=fake.clock,
+        reference=lambda: snap("registry", cfg if fake.t >= 0.4 else EMPTY),
+        comparable=lambda k: "/config/" in k,
+    )
+    assert result.converged
+    assert result.waited >= 0.4 + 0.3
+    assert result.registry is not None
+    assert result.registry.same_as(snap("x", cfg))
+
+
+def test_node_agreeing_with_peers_but_not_registry_fails_with_registry_column() -> None:
+    fake = FakeClock()
+    rule = {"database": {"db": {"config": {"rule": {"SHARDING": {"t": "old"}}}}}}
+    newer = {"database": {"db": {"config": {"rule": {"SHARDING": {"t": "new"}}}}}}
+    read = scripted(fake, {"node-0": lambda _t: rule, "node-1": lambda _t: rule})
+    result = converge(read, timeout=1, clock=fake.clock, reference=lambda: snap("registry", newer))
+    assert not result.converged
+    text = result.diff
+    assert "database/db/config/rule/SHARDING/t" in text
+    assert "registry: new" in text
+    assert "node-0: old" in text
+
+
+def test_missing_subtree_is_one_row() -> None:
+    wide = {"database": {"db": {"sharding_table_rule": {"t_order": {c: c for c in "abcdef"}}}}}
+    other = {"database": {"db": {"sharding_table_rule": {"t_user": {"a": "a"}}}}}
+    text = render_diff([snap("node-0", wide), snap("node-1", wide), snap("node-2", other)])
+    assert "database/db/sharding_table_rule/t_order/*" in text
+    assert "node-2: <absent>" in text
+    assert "node-0: <6 keys>" in text
+    assert "database/db/sharding_table_rule/t_user/a" in text
+    assert text.count("\n") < 10
+
+
+def test_different_values_are_not_collapsed() -> None:
+    a = {"database": {"db": {"rule": {"x": "1", "y": "1"}}}}
+    b = {"database": {"db": {"rule": {"x": "2", "y": "2"}}}}
+    text = render_diff([snap("node-0", a), snap("node-1", b)])
+    assert "database/db/rule/x" in text
+    assert "database/db/rule/y" in text

@@ -1,0 +1,30 @@
+"""The registry's side of a snapshot: the active configuration under ``<namespace>/metadata``,
+decoded into the same key space as a node's ``config``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from harness.clients.registry import RegistryReader
+from harness.convergence.config import canonical_config, load_yaml
+from harness.convergence.snapshot import Snapshot
+
+__all__ = ["REGISTRY_SOURCE", "read_registry_snapshot"]
+
+REGISTRY_SOURCE = "registry"
+
+
+def read_registry_snapshot(reader: RegistryReader, root: str, databases: Iterable[str]) -> Snapshot:
+    """``database/<db>/config/...`` for each database, as the registry holds it."""
+    tree: dict[str, Any] = {}
+    for db in sorted(databases):
+        base = f"{root}/metadata/{db}"
+        keys = reader.tree(base)
+        if not keys and not reader.children(base):
+            tree[db] = {"exists": "no"}
+            continue
+        data_sources = load_yaml(keys.get(f"{base}/dataSources", "") or "{}")
+        rules = load_yaml(keys.get(f"{base}/rules", "") or "[]")
+        tree[db] = {"exists": "yes", "config": canonical_config(data_sources, rules)}
+    return Snapshot.of(REGISTRY_SOURCE, {"database": tree})
