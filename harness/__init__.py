@@ -11,6 +11,7 @@ from harness.convergence.api import (
     node_snapshot,
     wait_converged,
 )
+from harness.clients.mysql import SqlError
 from harness.convergence.engine import ConvergenceResult
 from harness.convergence.snapshot import Snapshot
 from harness.errors import (
@@ -20,6 +21,22 @@ from harness.errors import (
     ProvisionError,
     SpecError,
 )
+from harness.faults.catalog import (
+    LinkFault,
+    Partition,
+    bandwidth,
+    black_hole,
+    cut,
+    isolate,
+    latency,
+    limit_data,
+    reset_peer,
+    slicer,
+    slow_close,
+    split_halves,
+)
+from harness.faults.controller import ActiveFault, Faults
+from harness.faults.hygiene import leftovers
 from harness.faults.links import link_down, registry_cut
 from harness.runtime.topology import CLIENT_LINK, REGISTRY_LINK, ComputeNode, Topology, storage_link
 from harness.session import LogicalDatabase
@@ -28,22 +45,38 @@ from harness.spec import TopologySpec
 __all__ = [
     "CLIENT_LINK",
     "REGISTRY_LINK",
+    "ActiveFault",
     "ComputeNode",
     "ConvergenceResult",
     "ConvergenceTimeout",
     "FaultError",
+    "Faults",
     "HarnessError",
+    "LinkFault",
     "LogicalDatabase",
+    "Partition",
     "ProvisionError",
     "Snapshot",
     "SpecError",
+    "SqlError",
     "Topology",
     "TopologySpec",
     "assert_converged",
     "assert_membership",
+    "bandwidth",
+    "black_hole",
+    "cut",
+    "isolate",
+    "latency",
+    "leftovers",
+    "limit_data",
     "link_down",
     "node_snapshot",
     "registry_cut",
+    "reset_peer",
+    "slicer",
+    "slow_close",
+    "split_halves",
     "storage_link",
     "wait_converged",
 ]

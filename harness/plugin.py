@@ -12,6 +12,8 @@ import pytest
 
 from harness import hooks
 from harness.errors import SpecError
+from harness.faults.controller import Faults
+from harness.faults.hygiene import leftovers, repair
 from harness.images.catalog import IMAGE_SOURCES
 from harness.reporting import RunReport
 from harness.runtime.topology import Topology
@@ -199,12 +201,37 @@ def harness_pool(pytestconfig: pytest.Config) -> TopologyPool:
 @pytest.fixture
 def topology(
     request: pytest.FixtureRequest, harness_pool: TopologyPool, harness_settings: Settings
-) -> Topology:
-    """A running topology for this test's spec, shared with every test asking the same."""
+) -> Iterator[Topology]:
+    """A running topology for this test's spec, shared with every test asking the same.
+
+    After the test, the hygiene check: a toxic, a link down, a node paused or stopped, or a
+    registry down that is still there makes the test error naming it (and is repaired, so
+    the next test sharing the topology starts clean).
+    """
     topo = harness_pool.get(_spec_for(request.node, harness_settings))
     request.node.stash[TOPOLOGY_KEY] = topo
     request.config.stash[REPORT_KEY].mark_start(request.node.nodeid, topo)
-    return topo
+    yield topo
+    if topo.stopped:
+        return
+    problems = leftovers(topo)
+    if problems:
+        repair(topo)
+        topo.event("hygiene", "left behind: " + "; ".join(problems))
+        pytest.fail(
+            "harness hygiene: the test left faults behind (now repaired):\n  - "
+            + "\n  - ".join(problems)
+            + "\nFix: use the `faults` fixture or its context managers, which always heal",
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def faults(topology: Topology) -> Iterator[Faults]:
+    """Fault injection on this test's topology; every fault still on is healed afterwards."""
+    controller = Faults(topology)
+    yield controller
+    controller.heal_all()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 
 from harness.clients.mysql import SqlError
 from harness.convergence.api import assert_converged
+from harness.convergence.snapshot import Snapshot
 from harness.engine import connect
 from harness.runtime import labels
 from harness.runtime.images import ImageSet, resolve_images
@@ -142,6 +143,34 @@ class LogicalDatabase:
             c.execute(sql)
         self.topology.event("change", f"node-{node}: register storage unit {unit}")
         return sql
+
+    def create_sharding_table_rule(
+        self,
+        table: str = "t_order",
+        units: tuple[str, ...] = ("ds_0",),
+        *,
+        column: str = "order_id",
+        shards: int = 4,
+        node: int = 0,
+    ) -> str:
+        """Create a hash_mod sharding table rule through ``node``; return the DistSQL."""
+        sql = self.topology.dialect.create_sharding_table_rule(table, list(units), column, shards)
+        with self.topology.node(node).sql(self.name) as c:
+            c.execute(sql)
+        self.topology.event("change", f"node-{node}: create sharding table rule {table}")
+        return sql
+
+    def has(self, *paths: str) -> Callable[[Snapshot], bool]:
+        """An ``expect=`` for the convergence API: every ``paths`` (relative to this
+        database, e.g. ``"storage_unit/ds_0"``) is in the snapshot."""
+        keys = [f"database/{self.name}/{p}" for p in paths]
+        return lambda s: all(s.has(k) for k in keys)
+
+    def lacks(self, *paths: str) -> Callable[[Snapshot], bool]:
+        """An ``expect=``: none of ``paths`` is in the snapshot (the database exists)."""
+        keys = [f"database/{self.name}/{p}" for p in paths]
+        exists = f"database/{self.name}/exists"
+        return lambda s: s.as_dict().get(exists) == "yes" and not any(s.has(k) for k in keys)
 
     def drop(self) -> None:
         for n in self.topology.nodes:

@@ -28,3 +28,40 @@ REGISTRIES = [
         id="etcd",
     ),
 ]
+
+NO_REREGISTER_ZK = (
+    "ShardingSphere 5.1.0: after its ZooKeeper session expired, a node reconnects and keeps "
+    "serving but never re-creates its online instance node (apache/shardingsphere#16183, "
+    "fixed by #16185 after 5.1.0)"
+)
+NO_REREGISTER_ETCD = (
+    "ShardingSphere 5.1.0 etcd repository: lease keep-alive errors are ignored, so a node whose "
+    "lease expired never re-registers; peers do not see membership changes at run time either "
+    "(apache/shardingsphere#16183, #22278)"
+)
+
+# Scenarios where a node's session/lease expires and it should come back online.
+REREGISTRATION = [
+    pytest.param(
+        "zookeeper",
+        marks=[
+            pytest.mark.topology(registry="zookeeper"),
+            pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=NO_REREGISTER_ZK),
+        ],
+        id="zookeeper",
+    ),
+    pytest.param(
+        "etcd",
+        marks=[
+            pytest.mark.topology(registry="etcd"),
+            pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=NO_REREGISTER_ETCD),
+        ],
+        id="etcd",
+    ),
+]
+
+DISTSQL_LOST_IN_OUTAGE = (
+    "ShardingSphere 5.1.0 accepts a DistSQL change while the ZooKeeper registry is down, "
+    "applies it on that node only and never persists it: after recovery the node and the "
+    "registry disagree for good (no error was returned)"
+)

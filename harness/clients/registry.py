@@ -25,6 +25,10 @@ class RegistryReader(Protocol):
         """Names of the direct children of ``path`` (empty if it does not exist)."""
         ...
 
+    def put(self, key: str, value: str) -> None:
+        """Write ``value`` at ``key`` behind the nodes' backs (creating it if needed)."""
+        ...
+
     def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
         """Call ``on_change`` (from another thread) whenever anything under ``root`` changes;
         return a function that stops watching."""
@@ -61,6 +65,10 @@ class ZooKeeperReader:
                 stack.append(f"{path.rstrip('/')}/{child}")
         return out
 
+    def put(self, key: str, value: str) -> None:
+        self._zk.ensure_path(key)
+        self._zk.set(key, value.encode())
+
     def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
         cache = TreeCache(self._zk, root.rstrip("/") or "/")
         cache.listen(lambda _event: on_change())
@@ -96,6 +104,9 @@ class EtcdReader:
         base = path.rstrip("/") + "/"
         names = {k[len(base) :].split("/", 1)[0] for k in self.tree(path) if k.startswith(base)}
         return sorted(names)
+
+    def put(self, key: str, value: str) -> None:
+        self._etcd.put(key, value)
 
     def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
         events, cancel = self._etcd.watch_prefix(root.rstrip("/"))

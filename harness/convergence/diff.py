@@ -89,7 +89,16 @@ def collapse(
         if len(keys) == 1:
             rows.append((keys[0], diff[keys[0]]))
             continue
+        # Label the fold with the keys' deepest common path (the rule, not all rules).
+        split = [k.split("/") for k in keys]
+        common = next(
+            (i for i, parts in enumerate(zip(*split, strict=False)) if len(set(parts)) > 1),
+            min(len(p) for p in split),
+        )
+        label = "/".join(split[0][: max(common, len(top.split("/")))])
         summary = f"<{len(keys)} keys>"
         sources = diff[keys[0]]
-        rows.append((f"{top}/*", {src: MISSING if src in missing else summary for src in sources}))
+        rows.append(
+            (f"{label}/*", {src: MISSING if src in missing else summary for src in sources})
+        )
     return sorted(rows)

@@ -42,6 +42,12 @@ class ConvergenceResult:
 
     def explain(self) -> str:
         nodes = ", ".join(s.source for s in self.snapshots)
+        if self.converged:
+            per_node = ", ".join(f"{k}={v * 1000:.0f}ms" for k, v in sorted(self.latency.items()))
+            return (
+                f"nodes converged after {self.waited:.2f}s ({self.rounds} rounds; "
+                f"latency {per_node})"
+            )
         head = (
             f"nodes did not converge within {self.waited:.2f}s ({self.rounds} rounds; "
             f"nodes: {nodes})"

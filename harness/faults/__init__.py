@@ -1,0 +1,1 @@
+"""Faults: the catalog (data), the controller that injects and heals, and the hygiene check."""

@@ -185,6 +185,10 @@ class Topology:
                 f.result()
         self.event("topology", "ready")
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
     def stop(self) -> None:
         if self._stopped:
             return
@@ -347,12 +351,18 @@ class Topology:
         )
 
     # -- changing the topology -----------------------------------------------------------
-    def add_node(self, namespace: str | None = None) -> ComputeNode:
+    def add_node(
+        self, namespace: str | None = None, *, links_down: tuple[str, ...] = ()
+    ) -> ComputeNode:
         """Start one more compute node (horizontal scale-out). With ``namespace`` it joins a
-        different cluster on the same registry."""
+        different cluster on the same registry; ``links_down`` start it with those links cut
+        (the node is added to ``nodes`` before it starts, so a failed start is still torn
+        down with the topology)."""
         node = self._start_link()
         if namespace is not None:
             node.namespace = namespace
+        for link in links_down:
+            node.toxiproxy.set_enabled(link, False)
         self.nodes.append(node)
         self._start_proxy(node)
         self.event(
@@ -391,6 +401,54 @@ class Topology:
         with ThreadPoolExecutor(max_workers=len(self.nodes) or 1) as pool:
             list(pool.map(self._start_again, self.nodes))
         self.event("node", "all nodes restarted")
+
+    def kill_node(self, index: int, signal: str = "SIGKILL") -> None:
+        """Kill one node's proxy process (no graceful shutdown); its link stays."""
+        node = self.node(index)
+        assert node.proxy is not None
+        node.proxy.kill(signal)
+        self.event("node", f"{node.name} killed ({signal})")
+
+    def start_node(self, index: int) -> None:
+        """Start a killed or stopped node's proxy again and wait until it answers."""
+        node = self.node(index)
+        self._start_again(node)
+        self.event("node", f"{node.name} started again")
+
+    def pause_node(self, index: int) -> None:
+        """Freeze one node's proxy (cgroup freezer, like SIGSTOP for every thread)."""
+        node = self.node(index)
+        assert node.proxy is not None
+        node.proxy.pause()
+        self.event("node", f"{node.name} paused")
+
+    def resume_node(self, index: int) -> None:
+        node = self.node(index)
+        assert node.proxy is not None
+        node.proxy.unpause()
+        self.event("node", f"{node.name} resumed")
+
+    def stop_registry(self) -> None:
+        """Registry outage: stop the registry container (its data stays in the container)."""
+        if self.registry is None:
+            raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
+        self.registry.kill("SIGKILL")
+        self.event("registry", "stopped (outage)")
+
+    def start_registry(self) -> None:
+        """End a registry outage: start the same container again and wait until it answers."""
+        if self.registry is None or self.spec.registry is None:
+            raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
+        kind = self.spec.registry
+        self.registry.start_again()
+        host_port = self.registry.host_port(REGISTRY_PORTS[kind])
+        probe = readiness.zookeeper_ready if kind == "zookeeper" else readiness.etcd_ready
+        self._wait(
+            f"{kind} {self.registry.name} to answer again on 127.0.0.1:{host_port}",
+            lambda: probe("127.0.0.1", host_port),
+            self.registry,
+        )
+        self.event("registry", "started again")
 
     def _start_again(self, node: ComputeNode) -> None:
         assert node.proxy is not None

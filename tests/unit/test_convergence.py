@@ -160,6 +160,8 @@ def test_missing_subtree_is_one_row() -> None:
     wide = {"database": {"db": {"sharding_table_rule": {"t_order": {c: c for c in "abcdef"}}}}}
     other = {"database": {"db": {"sharding_table_rule": {"t_user": {"a": "a"}}}}}
     text = render_diff([snap("node-0", wide), snap("node-1", wide), snap("node-2", other)])
+    bare = render_diff([snap("node-0", wide), snap("node-2", EMPTY)])
+    assert "database/db/sharding_table_rule/t_order/*" in bare
     assert "database/db/sharding_table_rule/t_order/*" in text
     assert "node-2: <absent>" in text
     assert "node-0: <6 keys>" in text
@@ -173,3 +175,9 @@ def test_different_values_are_not_collapsed() -> None:
     text = render_diff([snap("node-0", a), snap("node-1", b)])
     assert "database/db/rule/x" in text
     assert "database/db/rule/y" in text
+
+
+def test_explain_of_a_converged_result_says_so() -> None:
+    fake = FakeClock()
+    result = converge(scripted(fake, {"node-0": lambda _t: RULE}), timeout=1, clock=fake.clock)
+    assert result.explain().startswith("nodes converged after")

@@ -1,0 +1,172 @@
+"""Inject faults into a running topology and heal them: every fault is recorded when it goes
+on, so ``heal_all()`` (run by the ``faults`` fixture whatever the test did) undoes the lot."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from harness.errors import FaultError
+from harness.faults.catalog import DOWN, LinkFault, Partition
+from harness.runtime.topology import Topology
+
+__all__ = ["ActiveFault", "Faults"]
+
+
+@dataclass(frozen=True)
+class ActiveFault:
+    """A fault that is on, and how to take it off."""
+
+    id: int
+    what: str
+    heal: Callable[[], None]
+
+
+class Faults:
+    """Fault injection on one topology. Use the context managers in tests; each one heals on
+    exit, and ``heal_all()`` heals whatever is still on (in reverse order)."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self._active: dict[int, ActiveFault] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def _on(self, what: str, heal: Callable[[], None]) -> ActiveFault:
+        fault = ActiveFault(next(self._ids), what, heal)
+        with self._lock:
+            self._active[fault.id] = fault
+        self.topology.event("fault", f"on: {what}")
+        return fault
+
+    def heal(self, fault: ActiveFault) -> None:
+        with self._lock:
+            if self._active.pop(fault.id, None) is None:
+                return
+        fault.heal()
+        self.topology.event("fault", f"off: {fault.what}")
+
+    def heal_all(self) -> list[str]:
+        """Heal every fault still on, newest first; return what was healed. All are tried even
+        if one fails; the first failure is raised after."""
+        with self._lock:
+            pending = sorted(self._active.values(), key=lambda f: -f.id)
+        healed: list[str] = []
+        first: BaseException | None = None
+        for fault in pending:
+            try:
+                self.heal(fault)
+                healed.append(fault.what)
+            except Exception as exc:  # noqa: BLE001 - keep healing the rest
+                first = first or exc
+        if first is not None:
+            raise FaultError(f"healing faults failed: {first}") from first
+        return healed
+
+    @property
+    def active(self) -> list[str]:
+        with self._lock:
+            return [f.what for f in sorted(self._active.values(), key=lambda f: f.id)]
+
+    @contextmanager
+    def _scoped(self, fault: ActiveFault) -> Iterator[ActiveFault]:
+        try:
+            yield fault
+        finally:
+            self.heal(fault)
+
+    # -- link faults ---------------------------------------------------------------------
+    def apply(self, node: int, fault: LinkFault) -> ActiveFault:
+        """Put ``fault`` on ``node``'s link; it stays until healed."""
+        n = self.topology.node(node)
+        api = n.toxiproxy
+        what = f"{n.name} {fault.describe()}"
+        if fault.kind == DOWN:
+            api.set_enabled(fault.link, False)
+
+            def enable() -> None:
+                api.set_enabled(fault.link, True)
+
+            return self._on(what, enable)
+        toxics = fault.toxics(f"harness{next(self._ids)}")
+        added: list[str] = []
+        try:
+            for toxic in toxics:
+                api.add_toxic(fault.link, toxic)
+                added.append(toxic.name)
+        except FaultError:
+            for name in added:
+                api.remove_toxic(fault.link, name)
+            raise
+
+        def heal() -> None:
+            for name in added:
+                api.remove_toxic(fault.link, name)
+
+        return self._on(what, heal)
+
+    @contextmanager
+    def link(self, node: int | list[int], fault: LinkFault) -> Iterator[list[ActiveFault]]:
+        """``fault`` on one node's link, or on the same link of several nodes, for the block."""
+        nodes = node if isinstance(node, list) else [node]
+        applied: list[ActiveFault] = []
+        try:
+            for n in nodes:
+                applied.append(self.apply(n, fault))
+            yield applied
+        finally:
+            for f in reversed(applied):
+                self.heal(f)
+
+    @contextmanager
+    def partition(self, partition: Partition) -> Iterator[None]:
+        """Every cut of ``partition`` down together for the block."""
+        applied: list[ActiveFault] = []
+        try:
+            for node, links in partition.cuts.items():
+                for link in links:
+                    applied.append(self.apply(node, LinkFault(DOWN, link)))
+            self.topology.event("fault", f"partition: {partition.name}")
+            yield
+        finally:
+            for f in reversed(applied):
+                self.heal(f)
+
+    # -- node faults ---------------------------------------------------------------------
+    def pause(self, node: int) -> ActiveFault:
+        """Freeze ``node`` (SIGSTOP semantics) until healed."""
+        self.topology.pause_node(node)
+        return self._on(
+            f"{self.topology.node(node).name} paused", lambda: self.topology.resume_node(node)
+        )
+
+    @contextmanager
+    def paused(self, node: int) -> Iterator[ActiveFault]:
+        with self._scoped(self.pause(node)) as f:
+            yield f
+
+    def kill(self, node: int) -> ActiveFault:
+        """SIGKILL ``node``'s proxy; healing starts it again and waits until it answers."""
+        self.topology.kill_node(node)
+        return self._on(
+            f"{self.topology.node(node).name} killed", lambda: self.topology.start_node(node)
+        )
+
+    def restart(self, node: int) -> None:
+        """Restart ``node`` now (not a lasting fault: it is back when this returns)."""
+        self.topology.event("fault", f"restart node-{node}")
+        self.topology.restart_node(node)
+
+    def registry_down(self) -> ActiveFault:
+        """Registry outage: the registry container stops until healed."""
+        self.topology.stop_registry()
+        return self._on("registry outage", self.topology.start_registry)
+
+    @contextmanager
+    def registry_outage(self) -> Iterator[ActiveFault]:
+        with self._scoped(self.registry_down()) as f:
+            yield f

@@ -1,0 +1,251 @@
+"""Scenario library: what the engine should do under each fault. Every scenario states the
+expected behaviour in its docstring and checks it; where the pinned engine does not behave so,
+the scenario is a strict xfail naming the upstream behaviour (see known.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from harness import (
+    ConvergenceTimeout,
+    Faults,
+    LogicalDatabase,
+    ProvisionError,
+    SqlError,
+    Topology,
+    assert_converged,
+    assert_membership,
+    bandwidth,
+    black_hole,
+    cut,
+    isolate,
+    latency,
+    reset_peer,
+    slicer,
+    slow_close,
+    split_halves,
+    wait_converged,
+)
+from scenarios.known import DISTSQL_LOST_IN_OUTAGE, REGISTRIES, REREGISTRATION
+
+pytestmark = [pytest.mark.cluster, pytest.mark.fault]
+
+RULE = "sharding_table_rule/t_order"
+UNIT = "storage_unit/ds_0"
+# Short session TTL for the scenarios about expiry (ZooKeeper's minimum is 2 ticks = 4 s).
+TTL = 10
+
+
+def _all(topology: Topology) -> list[int]:
+    return [n.index for n in topology.nodes]
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_change_converges_under_registry_latency(
+    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """With 500 ms (±100 ms) latency on every node's registry link, a storage unit and a rule
+    created through one node still reach every node."""
+    with faults.link(_all(topology), latency(500, 100)):
+        harness_db.register_storage_unit("ds_0")
+        harness_db.create_sharding_table_rule()
+        result = assert_converged(
+            topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(UNIT, RULE)
+        )
+    assert set(result.latency) == {n.name for n in topology.nodes}
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_change_converges_over_bandwidth_limited_registry_links(
+    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """At 8 KB/s on every registry link, a change still reaches every node."""
+    with faults.link(_all(topology), bandwidth(8)):
+        harness_db.register_storage_unit("ds_0")
+        harness_db.create_sharding_table_rule()
+        assert_converged(
+            topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(UNIT, RULE)
+        )
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_node_with_reset_registry_connections_converges_after_heal(
+    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """While one node's registry connections are reset by its peer, the others converge on a
+    change; once the resets stop, that node converges too."""
+    harness_db.register_storage_unit("ds_0")
+    assert_converged(topology, databases=[harness_db.name], expect=harness_db.has(UNIT))
+    victim = topology.nodes[-1]
+    others = [n.index for n in topology.nodes if n is not victim]
+    with faults.link(victim.index, reset_peer(1000)):
+        harness_db.create_sharding_table_rule()
+        assert_converged(
+            topology, databases=[harness_db.name], nodes=others, expect=harness_db.has(RULE)
+        )
+    assert_converged(topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(RULE))
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_black_holed_node_misses_change_then_catches_up(
+    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """A node whose registry traffic is silently dropped (no reset, shorter than the session
+    timeout) does not show a change, and the checker names it; it catches up after heal."""
+    harness_db.register_storage_unit("ds_0")
+    assert_converged(topology, databases=[harness_db.name], expect=harness_db.has(UNIT))
+    victim = topology.nodes[-1]
+    with faults.link(victim.index, black_hole(2000)):
+        harness_db.create_sharding_table_rule()
+        result = wait_converged(
+            topology, databases=[harness_db.name], timeout=3, expect=harness_db.has(RULE)
+        )
+        assert not result.converged
+        assert victim.name in result.diff
+    assert_converged(topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(RULE))
+
+
+def test_slow_client_links_do_not_change_what_nodes_serve(
+    topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """Sliced packets and slow closes between the test client and a node delay answers but do
+    not change them: the checker still sees every node converge."""
+    harness_db.register_storage_unit("ds_0")
+    with (
+        faults.link(0, slicer(32, 16, 50, link="client")),
+        faults.link(1, slow_close(300, link="client")),
+    ):
+        assert_converged(
+            topology, databases=[harness_db.name], timeout=30, expect=harness_db.has(UNIT)
+        )
+
+
+def test_storage_link_down_gives_clear_error_and_no_divergence(
+    topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """Registering a storage unit that the node cannot reach fails with an error saying the
+    data source could not be opened, and no node (nor the registry) records it."""
+    with faults.link(0, cut("storage-0")):
+        with pytest.raises(SqlError) as failure:
+            harness_db.register_storage_unit("ds_0", node=0)
+        assert "datasource connection" in str(failure.value)
+    assert_converged(topology, databases=[harness_db.name], expect=harness_db.lacks(UNIT))
+
+
+def test_startup_with_registry_unreachable_fails_fast_and_clearly(topology: Topology) -> None:
+    """A node started while its registry is unreachable gives up after about maxRetries x
+    retryIntervalMilliseconds (3 x 500 ms, plus JVM start) with an OperationTimeout error,
+    instead of hanging."""
+    started = time.monotonic()
+    with pytest.raises(ProvisionError) as failure:
+        topology.add_node(links_down=("registry",))
+    took = time.monotonic() - started
+    topology.remove_node(topology.nodes[-1].index)
+    assert "OperationTimeout" in str(failure.value)
+    props = topology.spec.props
+    budget = props["maxRetries"] * props["retryIntervalMilliseconds"] / 1000
+    # Generous bound (JVM start on a loaded machine); the point is "gives up", not speed.
+    assert took < budget + 30, f"gave up after {took:.1f}s"
+
+
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_registry_outage_and_recovery_loses_nothing(
+    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """The registry stops and starts again (shorter than the session timeout): every node still
+    serves what was there before, and a change made after recovery reaches every node."""
+    harness_db.register_storage_unit("ds_0")
+    assert_converged(topology, databases=[harness_db.name], expect=harness_db.has(UNIT))
+    with faults.registry_outage():
+        pass
+    assert_converged(topology, databases=[harness_db.name], timeout=30, expect=harness_db.has(UNIT))
+    harness_db.create_sharding_table_rule()
+    assert_converged(topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(RULE))
+    assert_membership(topology, timeout=30)
+
+
+@pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=DISTSQL_LOST_IN_OUTAGE)
+def test_distsql_during_registry_outage_is_refused_or_kept(
+    topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """A DistSQL change made while the registry is down either fails, or reaches every node and
+    the registry after recovery. It must not be kept by one node only."""
+    harness_db.register_storage_unit("ds_0")
+    assert_converged(topology, databases=[harness_db.name], expect=harness_db.has(UNIT))
+    accepted = True
+    with faults.registry_outage():
+        try:
+            harness_db.create_sharding_table_rule(node=0)
+        except SqlError:
+            accepted = False
+    expect = harness_db.has(RULE) if accepted else harness_db.lacks(RULE)
+    assert_converged(topology, databases=[harness_db.name], timeout=30, expect=expect)
+
+
+@pytest.mark.parametrize("registry", REREGISTRATION)
+@pytest.mark.topology(props={"timeToLiveSeconds": TTL})
+def test_node_isolated_beyond_ttl_leaves_and_rejoins(
+    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """A node cut from the registry longer than timeToLiveSeconds leaves the online compute
+    nodes; after the link heals it converges on what changed meanwhile and is online again."""
+    victim = topology.nodes[-1]
+    others = [n.index for n in topology.nodes if n is not victim]
+    try:
+        with faults.partition(isolate(victim.index)):
+            assert_membership(topology, expected=others, timeout=TTL + 20)
+            harness_db.register_storage_unit("ds_0")
+        assert_converged(
+            topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(UNIT)
+        )
+        assert_membership(topology, timeout=30)
+    finally:
+        # The pinned engine never re-registers: restart it so later tests find it online.
+        faults.restart(victim.index)
+
+
+@pytest.mark.parametrize("registry", REREGISTRATION)
+@pytest.mark.topology(props={"timeToLiveSeconds": TTL})
+def test_node_paused_beyond_session_timeout_comes_back(
+    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """A node frozen longer than its session timeout is dropped from the online compute nodes;
+    resumed, it converges on the change it missed and is online again."""
+    victim = topology.nodes[-1]
+    others = [n.index for n in topology.nodes if n is not victim]
+    try:
+        with faults.paused(victim.index):
+            assert_membership(topology, expected=others, timeout=TTL + 20)
+            harness_db.register_storage_unit("ds_0")
+        assert_converged(
+            topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(UNIT)
+        )
+        assert_membership(topology, timeout=30)
+    finally:
+        faults.restart(victim.index)
+
+
+@pytest.mark.topology(nodes=4)
+def test_split_halves_of_four_nodes_then_heal(
+    topology: Topology, faults: Faults, harness_db: LogicalDatabase
+) -> None:
+    """With the second half of four nodes cut from the registry, a change reaches the first
+    half only, and the checker names both cut nodes; after healing all four converge."""
+    harness_db.register_storage_unit("ds_0")
+    assert_converged(topology, databases=[harness_db.name], expect=harness_db.has(UNIT))
+    split = split_halves(_all(topology))
+    connected = [i for i in _all(topology) if i not in split.cuts]
+    with faults.partition(split):
+        harness_db.create_sharding_table_rule(node=connected[0])
+        assert_converged(
+            topology, databases=[harness_db.name], nodes=connected, expect=harness_db.has(RULE)
+        )
+        result = wait_converged(
+            topology, databases=[harness_db.name], timeout=3, expect=harness_db.has(RULE)
+        )
+        assert not result.converged
+        for i in split.cuts:
+            assert topology.node(i).name in result.diff
+    assert_converged(topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(RULE))
