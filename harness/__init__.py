@@ -5,13 +5,13 @@ This module is the public API; scenarios and other repos import only from here.
 
 from __future__ import annotations
 
+from harness.clients.mysql import SqlError
 from harness.convergence.api import (
     assert_converged,
     assert_membership,
     node_snapshot,
     wait_converged,
 )
-from harness.clients.mysql import SqlError
 from harness.convergence.engine import ConvergenceResult
 from harness.convergence.snapshot import Snapshot
 from harness.errors import (
