@@ -122,7 +122,7 @@ class LogicalDatabase:
         assert_converged(
             topology,
             databases=[db.name],
-            timeout=30,
+            timeout=20,
             expect=lambda s: s.as_dict().get(f"database/{db.name}/exists") == "yes",
         )
         return db

@@ -18,7 +18,10 @@ def zookeeper_ready(host: str, port: int) -> bool | None:
 
 
 def etcd_ready(host: str, port: int) -> bool | None:
-    resp = httpx.get(f"http://{host}:{port}/health", timeout=1)
+    try:
+        resp = httpx.get(f"http://{host}:{port}/health", timeout=1)
+    except httpx.HTTPError:  # refused or reset while etcd starts: not ready yet
+        return None
     return True if resp.status_code == 200 and resp.json().get("health") == "true" else None
 
 
