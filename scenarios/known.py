@@ -16,18 +16,25 @@ ETCD_NO_WATCH = (
     "starts and loads the registry"
 )
 
+
+def by_registry(xfail: dict[str, str] | None = None) -> list[object]:
+    """``registry`` parameters for ZooKeeper and etcd, each selecting its topology, with a
+    strict xfail (raising ConvergenceTimeout) for the registries named in ``xfail``."""
+    params: list[object] = []
+    for registry in ("zookeeper", "etcd"):
+        marks = [pytest.mark.topology(registry=registry)]
+        if xfail and registry in xfail:
+            marks.append(
+                pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=xfail[registry])
+            )
+        params.append(pytest.param(registry, marks=marks, id=registry))
+    return params
+
+
 # Cluster scenarios that need run-time propagation run on both registries.
-REGISTRIES = [
-    pytest.param("zookeeper", marks=pytest.mark.topology(registry="zookeeper"), id="zookeeper"),
-    pytest.param(
-        "etcd",
-        marks=[
-            pytest.mark.topology(registry="etcd"),
-            pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=ETCD_NO_WATCH),
-        ],
-        id="etcd",
-    ),
-]
+REGISTRIES = by_registry({"etcd": ETCD_NO_WATCH})
+# Scenarios that hold on both registries.
+BOTH = by_registry()
 
 NO_REREGISTER_ZK = (
     "ShardingSphere 5.1.0: after its ZooKeeper session expired, a node reconnects and keeps "
@@ -35,30 +42,12 @@ NO_REREGISTER_ZK = (
     "fixed by #16185 after 5.1.0)"
 )
 NO_REREGISTER_ETCD = (
-    "ShardingSphere 5.1.0 etcd repository: lease keep-alive errors are ignored, so a node whose "
-    "lease expired never re-registers; peers do not see membership changes at run time either "
-    "(apache/shardingsphere#16183, #22278)"
+    ETCD_NO_WATCH + "; so the scenario fails at its first convergence check, before the "
+    "reported lease-expiry re-registration gap (apache/shardingsphere#16183, #22278) is reached"
 )
 
 # Scenarios where a node's session/lease expires and it should come back online.
-REREGISTRATION = [
-    pytest.param(
-        "zookeeper",
-        marks=[
-            pytest.mark.topology(registry="zookeeper"),
-            pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=NO_REREGISTER_ZK),
-        ],
-        id="zookeeper",
-    ),
-    pytest.param(
-        "etcd",
-        marks=[
-            pytest.mark.topology(registry="etcd"),
-            pytest.mark.xfail(strict=True, raises=ConvergenceTimeout, reason=NO_REREGISTER_ETCD),
-        ],
-        id="etcd",
-    ),
-]
+REREGISTRATION = by_registry({"zookeeper": NO_REREGISTER_ZK, "etcd": NO_REREGISTER_ETCD})
 
 DISTSQL_LOST_IN_OUTAGE = (
     "ShardingSphere 5.1.0 accepts a DistSQL change while the ZooKeeper registry is down, "

@@ -18,7 +18,7 @@ from harness import (
     assert_membership,
     wait_converged,
 )
-from scenarios.known import REGISTRIES
+from scenarios.known import BOTH, REGISTRIES
 
 pytestmark = [pytest.mark.cluster, pytest.mark.fault]
 
@@ -93,10 +93,7 @@ def test_checker_fails_for_registry_write_no_node_applied(
 TTL = 10
 
 
-@pytest.mark.parametrize(
-    "registry",
-    [pytest.param(r, marks=pytest.mark.topology(registry=r), id=r) for r in ("zookeeper", "etcd")],
-)
+@pytest.mark.parametrize("registry", BOTH)
 @pytest.mark.topology(props={"timeToLiveSeconds": TTL})
 def test_membership_fails_for_killed_node_after_ttl_and_passes_after_restart(
     registry: str, topology: Topology, faults: Faults

@@ -9,6 +9,7 @@ etcd once rather than every scenario timing out on the same gap."""
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager
 
 import pytest
 
@@ -185,17 +186,22 @@ def test_distsql_during_registry_outage_is_refused_or_kept(
     assert_converged(topology, databases=[harness_db.name], timeout=30, expect=expect)
 
 
+def _away(faults: Faults, how: str, node: int) -> AbstractContextManager[object]:
+    return faults.partition(isolate(node)) if how == "isolated" else faults.paused(node)
+
+
+@pytest.mark.parametrize("how", ["isolated", "paused"])
 @pytest.mark.parametrize("registry", REREGISTRATION)
 @pytest.mark.topology(props={"timeToLiveSeconds": TTL})
-def test_node_isolated_beyond_ttl_leaves_and_rejoins(
-    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
+def test_node_away_beyond_ttl_leaves_and_rejoins(
+    registry: str, how: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
 ) -> None:
-    """A node cut from the registry longer than timeToLiveSeconds leaves the online compute
-    nodes; after the link heals it converges on what changed meanwhile and is online again."""
+    """A node cut from the registry, or frozen, longer than timeToLiveSeconds leaves the online
+    compute nodes; back again, it converges on what changed meanwhile and is online again."""
     victim = topology.nodes[-1]
     others = [n.index for n in topology.nodes if n is not victim]
     try:
-        with faults.partition(isolate(victim.index)):
+        with _away(faults, how, victim.index):
             assert_membership(topology, expected=others, timeout=TTL + 20)
             harness_db.register_storage_unit("ds_0")
         assert_converged(
@@ -204,27 +210,6 @@ def test_node_isolated_beyond_ttl_leaves_and_rejoins(
         assert_membership(topology, timeout=30)
     finally:
         # The pinned engine never re-registers: restart it so later tests find it online.
-        faults.restart(victim.index)
-
-
-@pytest.mark.parametrize("registry", REREGISTRATION)
-@pytest.mark.topology(props={"timeToLiveSeconds": TTL})
-def test_node_paused_beyond_session_timeout_comes_back(
-    registry: str, topology: Topology, faults: Faults, harness_db: LogicalDatabase
-) -> None:
-    """A node frozen longer than its session timeout is dropped from the online compute nodes;
-    resumed, it converges on the change it missed and is online again."""
-    victim = topology.nodes[-1]
-    others = [n.index for n in topology.nodes if n is not victim]
-    try:
-        with faults.paused(victim.index):
-            assert_membership(topology, expected=others, timeout=TTL + 20)
-            harness_db.register_storage_unit("ds_0")
-        assert_converged(
-            topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(UNIT)
-        )
-        assert_membership(topology, timeout=30)
-    finally:
         faults.restart(victim.index)
 
 

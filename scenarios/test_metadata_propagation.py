@@ -3,14 +3,11 @@ and the check demonstrably fails for a node cut from the registry during the cha
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from harness import (
     ConvergenceTimeout,
     LogicalDatabase,
-    Snapshot,
     Topology,
     assert_converged,
     node_snapshot,
@@ -21,33 +18,21 @@ from harness import (
 pytestmark = pytest.mark.cluster
 
 
-def _change(db: LogicalDatabase, topology: Topology) -> None:
+CHANGE = ("storage_unit/ds_0", "sharding_table_rule/t_order")
+
+
+def _change(db: LogicalDatabase) -> None:
     db.register_storage_unit("ds_0", storage=0, node=0)
-    _create_rule(db, topology)
-
-
-def _create_rule(db: LogicalDatabase, topology: Topology) -> None:
-    with topology.node(0).sql(db.name) as c:
-        c.execute(topology.dialect.create_sharding_table_rule("t_order", ["ds_0"], "order_id", 4))
-    topology.event("change", "node-0: create sharding table rule t_order")
-
-
-def _has_change(db: str) -> Callable[[Snapshot], bool]:
-    def check(s: Snapshot) -> bool:
-        return s.has(f"database/{db}/storage_unit/ds_0") and s.has(
-            f"database/{db}/sharding_table_rule/t_order"
-        )
-
-    return check
+    db.create_sharding_table_rule(node=0)
 
 
 def test_change_through_one_node_reaches_every_node(
     topology: Topology, harness_db: LogicalDatabase
 ) -> None:
     """Every node shows the storage unit and the sharding rule created through node 0."""
-    _change(harness_db, topology)
+    _change(harness_db)
     result = assert_converged(
-        topology, databases=[harness_db.name], timeout=30, expect=_has_change(harness_db.name)
+        topology, databases=[harness_db.name], timeout=30, expect=harness_db.has(*CHANGE)
     )
     assert set(result.latency) == {n.name for n in topology.nodes}
     final = result.snapshot.as_dict()
@@ -75,24 +60,22 @@ def test_node_cut_from_registry_misses_change_until_healed(
         expect=lambda s: s.has(f"database/{harness_db.name}/storage_unit/ds_0"),
     )
     with registry_cut(topology, cut.index):
-        _create_rule(harness_db, topology)
+        harness_db.create_sharding_table_rule(node=0)
         assert_converged(
             topology,
             databases=[harness_db.name],
             nodes=healthy,
             timeout=30,
-            expect=_has_change(harness_db.name),
+            expect=harness_db.has(*CHANGE),
         )
-        assert not _has_change(harness_db.name)(
-            node_snapshot(topology, cut.index, [harness_db.name])
-        )
+        assert not harness_db.has(*CHANGE)(node_snapshot(topology, cut.index, [harness_db.name]))
         with pytest.raises(ConvergenceTimeout) as failure:
             assert_converged(topology, databases=[harness_db.name], timeout=2)
         message = str(failure.value)
         assert cut.name in message
         assert f"database/{harness_db.name}/sharding_table_rule/t_order" in message
     result = wait_converged(
-        topology, databases=[harness_db.name], timeout=60, expect=_has_change(harness_db.name)
+        topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(*CHANGE)
     )
     assert result.converged, result.explain()
 
@@ -118,14 +101,14 @@ def test_node_cut_during_two_changes_applies_both_after_heal(topology: Topology)
         db = LogicalDatabase.create(topology, f"attempt {attempt}")
         try:
             with registry_cut(topology, cut.index):
-                _change(db, topology)
+                _change(db)
                 assert_converged(
                     topology,
                     databases=[db.name],
                     nodes=[n.index for n in topology.nodes if n is not cut],
                     timeout=30,
-                    expect=_has_change(db.name),
+                    expect=db.has(*CHANGE),
                 )
-            assert_converged(topology, databases=[db.name], timeout=20, expect=_has_change(db.name))
+            assert_converged(topology, databases=[db.name], timeout=20, expect=db.has(*CHANGE))
         finally:
             db.drop()

@@ -14,7 +14,7 @@ from harness import (
     assert_membership,
     node_snapshot,
 )
-from scenarios.known import REGISTRIES
+from scenarios.known import BOTH, REGISTRIES
 
 pytestmark = pytest.mark.cluster
 
@@ -69,10 +69,7 @@ def test_scale_out_node_joins_and_removal_leaves_rest_converged(
     assert_converged(topology, databases=[harness_db.name])
 
 
-@pytest.mark.parametrize(
-    "registry",
-    [pytest.param(r, marks=pytest.mark.topology(registry=r), id=r) for r in ("zookeeper", "etcd")],
-)
+@pytest.mark.parametrize("registry", BOTH)
 @pytest.mark.topology(props={"timeToLiveSeconds": TTL})
 @pytest.mark.xfail(
     strict=True,

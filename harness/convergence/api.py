@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from harness.clients.mysql import SqlClient, SqlError
 from harness.convergence.engine import ConvergenceResult, Expectation, converge, raise_unless
-from harness.convergence.registry_view import read_registry_snapshot
+from harness.convergence.registry_view import REGISTRY_SOURCE, read_registry_snapshot
 from harness.convergence.snapshot import Snapshot, read_node_snapshot, registry_comparable
 from harness.errors import ConvergenceTimeout
 from harness.runtime.topology import ComputeNode, Topology
@@ -57,9 +58,13 @@ def _select(topology: Topology, nodes: Iterable[int] | None) -> list[ComputeNode
     return [topology.node(i) for i in nodes]
 
 
+# Upper bound on how stale the registry side may be should a watch miss an event.
+REGISTRY_REREAD_S = 1.0
+
+
 class _RegistrySide:
-    """The registry as the reference all nodes must agree with, plus a watch that wakes the
-    wait as soon as the registry changes."""
+    """The registry as the reference all nodes must agree with. It is re-read when its watch
+    reports a change (which also wakes the wait) or after REGISTRY_REREAD_S, not every round."""
 
     def __init__(self, topology: Topology, namespace: str, databases: list[str] | None) -> None:
         kind = topology.spec.registry
@@ -68,16 +73,31 @@ class _RegistrySide:
         self._root = topology.dialect.registry_root(kind, namespace)
         self._databases = databases
         self._woken = threading.Event()
-        self._cancel = self._reader.watch(self._root, self._woken.set)
+        self._dirty = threading.Event()
+        self._dirty.set()
+        self._last = Snapshot.unreadable(REGISTRY_SOURCE, "not read yet")
+        self._read_at = 0.0
+        self._cancel = self._reader.watch(self._root, self._changed)
+
+    def _changed(self) -> None:
+        self._dirty.set()
+        self._woken.set()
 
     def read(self) -> Snapshot:
-        dbs = self._databases
-        if dbs is None:
-            dbs = self._reader.children(f"{self._root}/metadata")
+        now = time.monotonic()
+        if not self._dirty.is_set() and now - self._read_at < REGISTRY_REREAD_S:
+            return self._last
+        self._dirty.clear()  # before reading: a change during the read marks it dirty again
+        self._read_at = now
         try:
-            return read_registry_snapshot(self._reader, self._root, dbs)
+            dbs = self._databases
+            if dbs is None:
+                dbs = self._reader.children(f"{self._root}/metadata")
+            self._last = read_registry_snapshot(self._reader, self._root, dbs)
         except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable registry
-            return Snapshot.unreadable("registry", f"{type(exc).__name__}: {exc}")
+            self._dirty.set()
+            self._last = Snapshot.unreadable(REGISTRY_SOURCE, f"{type(exc).__name__}: {exc}")
+        return self._last
 
     def sleep(self, seconds: float) -> None:
         self._woken.wait(seconds)

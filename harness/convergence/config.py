@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.dialect import load_yaml
-
-__all__ = ["canonical_config", "load_yaml"]
+__all__ = ["canonical_config"]
 
 DATA_SOURCE_KEYS = {"url": ("url", "jdbcUrl"), "username": ("username", "user")}
 

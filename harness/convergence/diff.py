@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from harness.convergence.snapshot import Snapshot
 
-__all__ = ["collapse", "diff_snapshots", "render_diff"]
+__all__ = ["diff_snapshots", "render_diff"]
 
 MISSING = "<absent>"
 
@@ -38,19 +38,16 @@ def render_diff(
         if s.error is not None:
             lines.append(f"  {s.source}: unreadable ({s.error})")
     diff = diff_snapshots(snapshots)
+    views = {s.source: s.as_dict() for s in snapshots if s.error is None}
     if reference is not None and reference.error is None:
+        ref_view = views[reference.source] = reference.as_dict()
         against = diff_snapshots([*(s.restrict(comparable) for s in snapshots), reference])
-        ref_view = reference.as_dict()
         for key, values in against.items():
-            merged = diff.setdefault(key, dict(values))
-            merged[reference.source] = ref_view.get(key, MISSING)
+            diff.setdefault(key, dict(values))[reference.source] = ref_view.get(key, MISSING)
         for key, values in diff.items():
             if comparable(key):
                 values.setdefault(reference.source, ref_view.get(key, MISSING))
-    views = {s.source: s.as_dict() for s in snapshots if s.error is None}
-    if reference is not None and reference.error is None:
-        views[reference.source] = reference.as_dict()
-    rows = collapse(diff, views)
+    rows = _collapse(diff, views)
     for i, (key, values) in enumerate(rows):
         if i == limit:
             lines.append(f"  ... and {len(rows) - limit} more differing keys")
@@ -65,7 +62,7 @@ def _missing_under(view: dict[str, str], prefix: str) -> bool:
     return not any(k == prefix or k.startswith(prefix + "/") for k in view)
 
 
-def collapse(
+def _collapse(
     diff: dict[str, dict[str, str]], views: dict[str, dict[str, str]]
 ) -> list[tuple[str, dict[str, str]]]:
     """Diff rows with whole missing subtrees folded into one row: a rule absent on one node

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.clients.registry import RegistryReader
-from harness.convergence.config import canonical_config, load_yaml
+from harness.convergence.config import canonical_config
 from harness.convergence.snapshot import Snapshot
+from harness.dialect import load_yaml
 
 __all__ = ["REGISTRY_SOURCE", "read_registry_snapshot"]
 

@@ -1,10 +1,12 @@
-"""Link faults through each node's Toxiproxy, as context managers that always heal."""
+"""Shorthands for the commonest link fault, on top of the fault controller (which heals)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
+from harness.faults.catalog import cut
+from harness.faults.controller import Faults
 from harness.runtime.topology import REGISTRY_LINK, Topology
 
 __all__ = ["link_down", "registry_cut"]
@@ -13,14 +15,8 @@ __all__ = ["link_down", "registry_cut"]
 @contextmanager
 def link_down(topology: Topology, node: int, link: str) -> Iterator[None]:
     """Take ``link`` of ``node`` down (connections reset, new ones refused); restore on exit."""
-    n = topology.node(node)
-    n.toxiproxy.set_enabled(link, False)
-    topology.event("fault", f"{n.name} link {link} down")
-    try:
+    with Faults(topology).link(node, cut(link)):
         yield
-    finally:
-        n.toxiproxy.set_enabled(link, True)
-        topology.event("fault", f"{n.name} link {link} up")
 
 
 def registry_cut(topology: Topology, node: int) -> AbstractContextManager[None]:

@@ -236,14 +236,18 @@ class Topology:
         self.registry = self._container(
             "registry", "registry", image, publish=(port,), env=env
         ).start()
-        host_port = self.registry.host_port(port)
+        self._wait_registry(self.registry, kind)
+        self.event("registry", f"{kind} ready")
+
+    def _wait_registry(self, container: RunningContainer, kind: str) -> None:
+        # The host port is looked up each time: a restarted container may get a new one.
+        host_port = container.host_port(REGISTRY_PORTS[kind])
         probe = readiness.zookeeper_ready if kind == "zookeeper" else readiness.etcd_ready
         self._wait(
-            f"{kind} {self.registry.name} to answer on 127.0.0.1:{host_port}",
+            f"{kind} {container.name} to answer on 127.0.0.1:{host_port}",
             lambda: probe("127.0.0.1", host_port),
-            self.registry,
+            container,
         )
-        self.event("registry", f"{kind} ready")
 
     def _start_storage(self, index: int) -> Storage:
         c = self._container(
@@ -402,11 +406,16 @@ class Topology:
             list(pool.map(self._start_again, self.nodes))
         self.event("node", "all nodes restarted")
 
+    def _proxy(self, index: int) -> tuple[ComputeNode, RunningContainer]:
+        node = self.node(index)
+        if node.proxy is None:
+            raise ProvisionError(f"{self.name}: {node.name} has no proxy container")
+        return node, node.proxy
+
     def kill_node(self, index: int, signal: str = "SIGKILL") -> None:
         """Kill one node's proxy process (no graceful shutdown); its link stays."""
-        node = self.node(index)
-        assert node.proxy is not None
-        node.proxy.kill(signal)
+        node, proxy = self._proxy(index)
+        proxy.kill(signal)
         self.event("node", f"{node.name} killed ({signal})")
 
     def start_node(self, index: int) -> None:
@@ -417,37 +426,31 @@ class Topology:
 
     def pause_node(self, index: int) -> None:
         """Freeze one node's proxy (cgroup freezer, like SIGSTOP for every thread)."""
-        node = self.node(index)
-        assert node.proxy is not None
-        node.proxy.pause()
+        node, proxy = self._proxy(index)
+        proxy.pause()
         self.event("node", f"{node.name} paused")
 
     def resume_node(self, index: int) -> None:
-        node = self.node(index)
-        assert node.proxy is not None
-        node.proxy.unpause()
+        node, proxy = self._proxy(index)
+        proxy.unpause()
         self.event("node", f"{node.name} resumed")
 
-    def stop_registry(self) -> None:
-        """Registry outage: stop the registry container (its data stays in the container)."""
-        if self.registry is None:
+    def _registry_container(self) -> tuple[RunningContainer, str]:
+        if self.registry is None or self.spec.registry is None:
             raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
-        self.registry.kill("SIGKILL")
+        return self.registry, self.spec.registry
+
+    def stop_registry(self) -> None:
+        """Registry outage: kill the registry container (its data stays in the container)."""
+        container, _kind = self._registry_container()
+        container.kill("SIGKILL")
         self.event("registry", "stopped (outage)")
 
     def start_registry(self) -> None:
         """End a registry outage: start the same container again and wait until it answers."""
-        if self.registry is None or self.spec.registry is None:
-            raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
-        kind = self.spec.registry
-        self.registry.start_again()
-        host_port = self.registry.host_port(REGISTRY_PORTS[kind])
-        probe = readiness.zookeeper_ready if kind == "zookeeper" else readiness.etcd_ready
-        self._wait(
-            f"{kind} {self.registry.name} to answer again on 127.0.0.1:{host_port}",
-            lambda: probe("127.0.0.1", host_port),
-            self.registry,
-        )
+        container, kind = self._registry_container()
+        container.start_again()
+        self._wait_registry(container, kind)
         self.event("registry", "started again")
 
     def _start_again(self, node: ComputeNode) -> None:
