@@ -1,4 +1,5 @@
-"""`harness` command line: set-up, offline images, and clean-up of leftovers."""
+"""`harness` command line: set-up, offline images, topologies to debug with, reports, and
+clean-up of leftovers."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness import detached
 from harness.engine import apt_install, can_install, connect, ensure_engine
-from harness.errors import HarnessError
+from harness.errors import EngineError, HarnessError
 from harness.images import catalog
 from harness.images.builder import ImageBuilder
 from harness.runtime.reaper import reap
+from harness.spec import MODES, REGISTRIES, TopologySpec
 
 __all__ = ["main"]
 
@@ -27,7 +30,7 @@ def _builder(client: object) -> ImageBuilder:
     return ImageBuilder(client, progress=_say, proxy_dist=Path(dist) if dist else None)
 
 
-def _cmd_setup(_args: argparse.Namespace) -> int:
+def _cmd_setup(args: argparse.Namespace) -> int:
 
     client = ensure_engine(_say)
     builder = _builder(client)
@@ -37,6 +40,14 @@ def _cmd_setup(_args: argparse.Namespace) -> int:
     results = builder.build()
     built = [r.role for r in results if r.built]
     _say(f"setup: engine ready; images {'built: ' + ', '.join(built) if built else 'up to date'}")
+    if args.browser and shutil.which("chromium") is None:
+        if not can_install():
+            raise EngineError(
+                "chromium is missing (the HTML report's browser test needs it). Fix: install "
+                "Debian's `chromium` package, or run set-up as root on Debian"
+            )
+        _say("setup: installing chromium from Debian (for the report's browser test)")
+        apt_install(["chromium"])
     return 0
 
 
@@ -64,12 +75,58 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_up(args: argparse.Namespace) -> int:
+    # Validate before touching Docker: a bad spec starts nothing.
+    spec = TopologySpec.create(
+        mode=args.mode, registry=args.registry, nodes=args.nodes, proxy_image=args.proxy_image
+    )
+    _say(f"up: starting {spec.describe()} (kept running until `harness down`)")
+    state = detached.up(connect(), spec, args.image_source, progress=_say)
+    _say(state.describe())
+    return 0
+
+
+def _cmd_status(_args: argparse.Namespace) -> int:
+    found = detached.status(connect())
+    if not found:
+        _say("status: no topology is up (start one with `harness up`)")
+    for state, containers in found:
+        _say(state.describe())
+        for name, st in sorted(containers.items()):
+            _say(f"    {name:24} {st}")
+    return 0
+
+
+def _cmd_down(args: argparse.Namespace) -> int:
+    removed = detached.down(connect(), args.name)
+    if args.name is not None and not removed:
+        _say(f"down: no topology named {args.name!r} is up (see `harness status`)")
+        return 1
+    for name, reaped in removed:
+        _say(f"down: {name}: removed {reaped.summary()}")
+    if not removed:
+        _say("down: nothing was up")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    latest = Path(args.report_dir) / "latest"
+    page = latest / "index.html"
+    if not page.is_file():
+        _say(f"report: no report under {args.report_dir}/ yet (run the scenarios first)")
+        return 1
+    _say(str(page.resolve()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser(
-        "setup", help="make sure a Docker engine runs and every image exists"
-    ).set_defaults(fn=_cmd_setup)
+    setup = sub.add_parser("setup", help="make sure a Docker engine runs and every image exists")
+    setup.add_argument(
+        "--browser", action="store_true", help="also Debian's chromium, for the report test"
+    )
+    setup.set_defaults(fn=_cmd_setup)
     images = sub.add_parser("images", help="offline images").add_subparsers(
         dest="images_command", required=True
     )
@@ -90,8 +147,29 @@ def build_parser() -> argparse.ArgumentParser:
         "clean",
         help="remove containers, networks and volumes left by harness runs whose process is gone",
     )
-    clean.add_argument("--all", action="store_true", help="also those of live runs")
+    clean.add_argument(
+        "--all", action="store_true", help="also those of live runs and of `harness up`"
+    )
     clean.set_defaults(fn=_cmd_clean)
+    up = sub.add_parser("up", help="start a topology and keep it running; print how to reach it")
+    up.add_argument("--mode", default="cluster", choices=MODES)
+    up.add_argument("--registry", default=None, choices=REGISTRIES, help="cluster mode only")
+    up.add_argument("--nodes", default="3", help="number of compute nodes")
+    up.add_argument("--proxy-image", default=None, help="proxy image instead of the catalog's")
+    up.add_argument(
+        "--image-source",
+        default=os.environ.get("HARNESS_IMAGE_SOURCE", "local"),
+        choices=catalog.IMAGE_SOURCES,
+        help="local (built offline, the default here) or official",
+    )
+    up.set_defaults(fn=_cmd_up)
+    sub.add_parser("status", help="topologies started by `harness up`").set_defaults(fn=_cmd_status)
+    down = sub.add_parser("down", help="remove topologies started by `harness up`")
+    down.add_argument("name", nargs="?", help="one topology (default: all of them)")
+    down.set_defaults(fn=_cmd_down)
+    report = sub.add_parser("report", help="print the path of the newest HTML report")
+    report.add_argument("--report-dir", default="reports")
+    report.set_defaults(fn=_cmd_report)
     return parser
 
 

@@ -4,19 +4,20 @@ lazily; nothing here starts a container until a test asks for a topology."""
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness import hooks
+from harness.diagnostics import dump_state
 from harness.errors import SpecError
 from harness.faults.controller import Faults
 from harness.faults.hygiene import leftovers, repair
 from harness.images.catalog import IMAGE_SOURCES
 from harness.reporting import RunReport
-from harness.runtime.topology import Topology
+from harness.runtime.topology import Event, Topology
 from harness.session import LogicalDatabase, TopologyPool
 from harness.settings import Settings
 from harness.spec import MODES, REGISTRIES, TopologySpec, parse_mode, parse_nodes, parse_registry
@@ -105,9 +106,27 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.image_source,
         on_started=lambda t: hook.harness_topology_started(topology=t),
         on_stopped=lambda t: hook.harness_topology_stopped(topology=t),
+        on_event=_progress(config),
     )
     report = config.stash[REPORT_KEY] = RunReport(settings.report_dir, pool.run.run_id)
     config.pluginmanager.register(report, "harness-report")
+
+
+PROGRESS_KINDS = ("topology", "wait", "registry", "storage", "node")
+
+
+def _progress(config: pytest.Config) -> Callable[[Event], None] | None:
+    """With -v, provisioning progress (what is started, which container it waits for and
+    why) goes to the terminal as it happens."""
+    if config.get_verbosity() < 1:
+        return None
+
+    def show(event: Event) -> None:
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None and event.kind in PROGRESS_KINDS:
+            terminal.write_line(f"harness +{event.at:6.2f}s {event.kind}: {event.detail}")
+
+    return show
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -179,7 +198,9 @@ def pytest_terminal_summary(
 ) -> None:
     path = config.stash.get(REPORT_PATH_KEY, None)
     if path is not None:
-        terminalreporter.write_line(f"harness report: {path}")
+        terminalreporter.write_line(
+            f"harness report: {path.parent / 'index.html'} ({path.name} beside it)"
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -248,20 +269,51 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     topo = item.stash.get(TOPOLOGY_KEY, None)
-    if report.failed and topo is not None:
-        settings = item.config.stash[SETTINGS_KEY]
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[:120]
-        dest = settings.report_dir / "failures" / topo.run.run_id / f"{safe}-{report.when}"
-        files = topo.collect_logs(dest)
-        lines = [f"logs saved under {dest}"]
-        for path in files:
-            tail = path.read_text().splitlines()[-15:]
-            lines.append(f"--- {path.name} (last {len(tail)} lines)")
-            lines.extend(tail)
-        lines.append("--- timeline")
-        lines.extend(f"+{e.at:7.2f}s {e.kind}: {e.detail}" for e in topo.events[-30:])
-        report.sections.append(("harness diagnostics", "\n".join(lines)))
+    if topo is None:
+        return report
+    if report.failed:
+        first = (str(report.longreprtext).strip().splitlines() or [""])[-1]
+        topo.event("failure", f"{report.when}: {first[:200]}")
+        _attach_diagnostics(item, report, topo)
+    if report.when == "teardown":
+        events = item.config.stash[REPORT_KEY].events_of(item.nodeid)
+        report.user_properties.extend(_junit_properties(events))
     return report
+
+
+def _attach_diagnostics(item: pytest.Item, report: pytest.TestReport, topo: Topology) -> None:
+    """Logs, every node's snapshot and the registry dump, saved under the run's folder and
+    summarised in a report section."""
+    run_report = item.config.stash[REPORT_KEY]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[:120]
+    dest = run_report.folder / "failures" / f"{safe}-{report.when}"
+    files = topo.collect_logs(dest) + dump_state(topo, dest)
+    run_report.set_artifacts(item.nodeid, dest)
+    lines = [f"logs, snapshots and registry dump saved under {dest}"]
+    for path in files:
+        tail = path.read_text().splitlines()[-15:]
+        lines.append(f"--- {path.name} (last {len(tail)} lines)")
+        lines.extend(tail)
+    lines.append("--- timeline")
+    lines.extend(f"+{e.at:7.2f}s {e.kind}: {e.detail}" for e in topo.events[-30:])
+    report.sections.append(("harness diagnostics", "\n".join(lines)))
+
+
+def _junit_properties(events: list[Event]) -> list[tuple[str, object]]:
+    """Per-node convergence latencies and the faults injected, for JUnit XML consumers."""
+    latency: dict[str, list[str]] = {}
+    faults: list[str] = []
+    for e in events:
+        for node, ms in e.data.get("latency_ms", {}).items():
+            latency.setdefault(node, []).append(str(ms))
+        if e.kind == "fault" and e.data.get("state") == "on":
+            faults.append(e.detail.removeprefix("on: "))
+    props: list[tuple[str, object]] = [
+        (f"harness.convergence_ms.{node}", ",".join(v)) for node, v in sorted(latency.items())
+    ]
+    if faults:
+        props.append(("harness.faults", "; ".join(faults)))
+    return props
 
 
 def report_dir(config: pytest.Config) -> Path:

@@ -1,5 +1,6 @@
 """Run report: per test its outcome, the topology timeline slice and convergence latencies,
-written as ``reports/<run>/report.json`` with ``reports/latest`` pointing at the newest run."""
+written as ``reports/<run>/report.json`` and ``reports/<run>/index.html`` (self-contained),
+with ``reports/latest`` pointing at the newest run. The JSON schema is in the README."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from harness.report_html import render_html
 from harness.runtime.topology import Event, Topology
 
 __all__ = ["RunReport", "TestRecord"]
@@ -28,6 +30,7 @@ class TestRecord:
     events: list[dict[str, Any]] = field(default_factory=list)
     convergence_ms: dict[str, list[int]] = field(default_factory=dict)
     failure: str = ""
+    artifacts: str = ""
 
 
 class RunReport:
@@ -42,6 +45,16 @@ class RunReport:
 
     def mark_start(self, nodeid: str, topology: Topology) -> None:
         self._marks[nodeid] = (topology, len(topology.events))
+
+    def events_of(self, nodeid: str) -> list[Event]:
+        """The timeline slice of a running test (from its topology fixture on)."""
+        mark = self._marks.get(nodeid)
+        return mark[0].events[mark[1] :] if mark else []
+
+    def set_artifacts(self, nodeid: str, folder: Path) -> None:
+        """Where a failed test's logs, snapshots and registry dump are (relative link)."""
+        rec = self.records.setdefault(nodeid, TestRecord(nodeid))
+        rec.artifacts = folder.relative_to(self.folder).as_posix()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Hook: registered as a plugin object, so it sees every phase's report."""
@@ -89,6 +102,7 @@ class RunReport:
             "tests": [asdict(r) for r in self.records.values()],
         }
         path.write_text(json.dumps(body, indent=2, sort_keys=True))
+        (self.folder / "index.html").write_text(render_html(body))
         latest = self.root / "latest"
         if latest.is_symlink() or latest.exists():
             latest.unlink()

@@ -15,6 +15,10 @@ from harness.runtime.topology import Topology
 
 __all__ = ["ActiveFault", "Faults"]
 
+# One sequence per process: fault ids stay unique across controllers, so a report can pair
+# each fault's on and off events.
+_IDS = itertools.count(1)
+
 
 @dataclass(frozen=True)
 class ActiveFault:
@@ -32,15 +36,14 @@ class Faults:
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
         self._active: dict[int, ActiveFault] = {}
-        self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     # -- bookkeeping ---------------------------------------------------------------------
     def _on(self, what: str, heal: Callable[[], None]) -> ActiveFault:
-        fault = ActiveFault(next(self._ids), what, heal)
+        fault = ActiveFault(next(_IDS), what, heal)
         with self._lock:
             self._active[fault.id] = fault
-        self.topology.event("fault", f"on: {what}")
+        self.topology.event("fault", f"on: {what}", {"fault_id": fault.id, "state": "on"})
         return fault
 
     def heal(self, fault: ActiveFault) -> None:
@@ -48,7 +51,7 @@ class Faults:
             if self._active.pop(fault.id, None) is None:
                 return
         fault.heal()
-        self.topology.event("fault", f"off: {fault.what}")
+        self.topology.event("fault", f"off: {fault.what}", {"fault_id": fault.id, "state": "off"})
 
     def heal_all(self) -> list[str]:
         """Heal every fault still on, newest first; return what was healed. All are tried even
@@ -92,7 +95,7 @@ class Faults:
                 api.set_enabled(fault.link, True)
 
             return self._on(what, enable)
-        toxics = fault.toxics(f"harness{next(self._ids)}")
+        toxics = fault.toxics(f"harness{next(_IDS)}")
         added: list[str] = []
         try:
             for toxic in toxics:

@@ -16,6 +16,8 @@ OWNER_HOST = f"{LABEL_PREFIX}.owner-host"
 TOPOLOGY = f"{LABEL_PREFIX}.topology"
 ROLE = f"{LABEL_PREFIX}.role"
 MANAGED = f"{LABEL_PREFIX}.managed"
+# Set on topologies started by `harness up`: they outlive their process until `harness down`.
+DETACHED = f"{LABEL_PREFIX}.detached"
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,10 @@ class RunIdentity:
     run_id: str
     pid: int
     host: str
+    detached: bool = False
 
     def labels(self, topology: str, role: str) -> dict[str, str]:
-        return {
+        out = {
             MANAGED: "true",
             RUN_ID: self.run_id,
             OWNER_PID: str(self.pid),
@@ -35,11 +38,14 @@ class RunIdentity:
             TOPOLOGY: topology,
             ROLE: role,
         }
+        if self.detached:
+            out[DETACHED] = "true"
+        return out
 
     def filter(self) -> dict[str, list[str]]:
         """A docker ``filters=`` value matching this run's resources."""
         return {"label": [f"{RUN_ID}={self.run_id}"]}
 
 
-def new_run() -> RunIdentity:
-    return RunIdentity(uuid.uuid4().hex[:10], os.getpid(), socket.gethostname())
+def new_run(*, detached: bool = False) -> RunIdentity:
+    return RunIdentity(uuid.uuid4().hex[:10], os.getpid(), socket.gethostname(), detached)

@@ -26,6 +26,8 @@ class Reaped:
 
 
 def _owner_alive(resource_labels: dict[str, str]) -> bool:
+    if resource_labels.get(labels.DETACHED) == "true":
+        return True  # `harness up` topologies live until `harness down` (or clean --all)
     if resource_labels.get(labels.OWNER_HOST) != socket.gethostname():
         return True  # another machine's run: not ours to judge
     try:

@@ -186,6 +186,11 @@ class Topology:
         self.event("topology", "ready")
 
     @property
+    def workdir(self) -> Path:
+        """Rendered configuration mounted into the nodes; removed by ``stop()``."""
+        return self._workdir
+
+    @property
     def stopped(self) -> bool:
         return self._stopped
 
@@ -467,6 +472,7 @@ class Topology:
     ) -> None:
         retryable: tuple[type[BaseException], ...] = (OSError, SqlError, FaultError, ValueError)
         retryable += retry
+        self.event("wait", f"waiting for {what}")
 
         def probe() -> object:
             if self._stopped:

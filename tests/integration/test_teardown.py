@@ -18,16 +18,35 @@ from harness.waiting import poll
 INI = "[pytest]\nharness_image_source = local\nharness_nodes = 1\n"
 
 
+def _alive_outside_this_tree(pid: int) -> bool:
+    """True for a live process that is neither this one nor one it started (another run on
+    the same engine, which these tests must not count)."""
+    me = os.getpid()
+    while pid > 1:
+        if pid == me:
+            return False
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False  # gone: its leftovers count
+        pid = int(stat.rsplit(")", 1)[1].split()[1])  # field 4: the parent's pid
+    return True
+
+
 def foreign_leftovers(client: Any) -> list[str]:
-    """Harness resources not owned by this test process (its own session topology is fine)."""
+    """Harness resources left by the runs these tests started (not this process's own session
+    topology, and not other live runs on the same engine)."""
     mine = str(os.getpid())
     found = []
     for kind in (client.containers.list(all=True), client.networks.list(), client.volumes.list()):
         for res in kind:
             res_labels = (res.labels if hasattr(res, "labels") else res.attrs.get("Labels")) or {}
+            owner = res_labels.get(labels.OWNER_PID, "0")
             if (
                 res_labels.get(labels.MANAGED) == "true"
-                and res_labels.get(labels.OWNER_PID) != mine
+                and owner != mine
+                and res_labels.get(labels.DETACHED) != "true"
+                and not _alive_outside_this_tree(int(owner))
             ):
                 found.append(res.name)
     return found
@@ -44,6 +63,7 @@ def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
                 assert c.query("SHOW DATABASES") is not None
 
         def test_fails(topology, harness_db):
+            harness_db.register_storage_unit("ds_0")
             assert harness_db.name == "something else"
         """
     )
@@ -53,9 +73,19 @@ def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
     assert "harness diagnostics" in out
     assert "proxy-node-0.log" in out
     assert "--- timeline" in out
-    saved = list((pytester.path / "reports" / "failures").rglob("proxy-node-0.log"))
+    saved = list((pytester.path / "reports").glob("*/failures/*/proxy-node-0.log"))
     assert saved
     assert "ShardingSphere-Proxy" in saved[0].read_text()
+    # The failure's folder also has every node's snapshot and the registry dump (masked).
+    folder = saved[0].parent
+    assert "== node-0" in (folder / "snapshots.txt").read_text()
+    registry = (folder / "registry.txt").read_text()
+    assert "/metadata/" in registry
+    assert "password: ***" in registry
+    for line in registry.splitlines():
+        assert "password:" not in line or line.rstrip().endswith("***")
+    page = (folder.parent.parent / "index.html").read_text()
+    assert f'href="failures/{folder.name}/"' in page
     assert foreign_leftovers(docker_client) == []
 
 

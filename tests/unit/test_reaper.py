@@ -73,3 +73,10 @@ def test_reaps_one_run_regardless_of_owner() -> None:
     live = labels.RunIdentity("mine", os.getpid(), socket.gethostname())
     items = [FakeResource("a", live.labels("t", "proxy"))]
     assert reap(FakeDocker(items), run_id="mine").containers == ["a"]
+
+
+def test_detached_topologies_outlive_their_process_until_clean_all() -> None:
+    up = labels.RunIdentity("up", _dead_pid(), socket.gethostname(), detached=True)
+    items = [FakeResource("a", up.labels("t", "proxy"))]
+    assert reap(FakeDocker(items)).containers == []
+    assert reap(FakeDocker(items), only_dead=False).containers == ["a"]
