@@ -4,22 +4,15 @@ the report) and with secrets masked."""
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.clients.mysql import SqlError
 from harness.convergence.snapshot import read_node_snapshot
+from harness.redact import redact
 from harness.runtime.topology import ComputeNode, Topology
 
-__all__ = ["dump_state", "mask_secrets"]
-
-SECRET = re.compile(r"(?im)^(\s*(?:password|pwd)\s*[:=]\s*).*$")
-
-
-def mask_secrets(text: str) -> str:
-    """Replace the value of every ``password:``/``password=`` line with ``***``."""
-    return SECRET.sub(r"\g<1>***", text)
+__all__ = ["dump_state"]
 
 
 def _node_lines(topology: Topology, node: ComputeNode) -> list[str]:
@@ -59,5 +52,5 @@ def dump_state(topology: Topology, dest: Path) -> list[Path]:
     snapshots = dest / "snapshots.txt"
     snapshots.write_text("\n".join(line for lines in per_node for line in lines) + "\n")
     registry = dest / "registry.txt"
-    registry.write_text(mask_secrets("\n".join(_registry_lines(topology)) + "\n"))
+    registry.write_text(redact("\n".join(_registry_lines(topology)) + "\n"))
     return [snapshots, registry]

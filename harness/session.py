@@ -12,6 +12,7 @@ from harness.clients.mysql import SqlError
 from harness.convergence.api import assert_converged
 from harness.convergence.snapshot import Snapshot
 from harness.engine import connect
+from harness.redact import redact
 from harness.runtime import labels
 from harness.runtime.images import ImageSet, resolve_images
 from harness.runtime.reaper import reap
@@ -141,7 +142,11 @@ class LogicalDatabase:
         )
         with self.topology.node(node).sql(self.name) as c:
             c.execute(sql)
-        self.topology.event("change", f"node-{node}: register storage unit {unit}")
+        self.topology.event(
+            "change",
+            f"node-{node}: register storage unit {unit}",
+            {"node": node, "statement": redact(sql)},
+        )
         return sql
 
     def create_sharding_table_rule(
@@ -157,7 +162,11 @@ class LogicalDatabase:
         sql = self.topology.dialect.create_sharding_table_rule(table, list(units), column, shards)
         with self.topology.node(node).sql(self.name) as c:
             c.execute(sql)
-        self.topology.event("change", f"node-{node}: create sharding table rule {table}")
+        self.topology.event(
+            "change",
+            f"node-{node}: create sharding table rule {table}",
+            {"node": node, "statement": sql},
+        )
         return sql
 
     def has(self, *paths: str) -> Callable[[Snapshot], bool]:

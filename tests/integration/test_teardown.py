@@ -84,6 +84,10 @@ def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
     assert "password: ***" in registry
     for line in registry.splitlines():
         assert "password:" not in line or line.rstrip().endswith("***")
+    # The change's statement is in the timeline, its password is not.
+    body = (folder.parent.parent / "report.json").read_text()
+    assert "PASSWORD=***" in body
+    assert "PASSWORD='" not in body
     page = (folder.parent.parent / "index.html").read_text()
     assert f'href="failures/{folder.name}/"' in page
     assert foreign_leftovers(docker_client) == []

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from harness.diagnostics import mask_secrets
+from harness.redact import redact
 from harness.report_html import latency_rows, percentile, render_html, timeline_svg
 
 
@@ -89,7 +89,8 @@ def test_page_is_self_contained_and_escapes() -> None:
     [
         ("ds_0:\n  password: s3cret\n  url: x", "ds_0:\n  password: ***\n  url: x"),
         ("PASSWORD=abc", "PASSWORD=***"),
+        ("ADD RESOURCE ds (HOST=h, PASSWORD='p,q\\'x')", "ADD RESOURCE ds (HOST=h, PASSWORD=***)"),
     ],
 )
 def test_secrets_are_masked(text: str, masked: str) -> None:
-    assert mask_secrets(text) == masked
+    assert redact(text) == masked
