@@ -7,9 +7,14 @@ import re
 __all__ = ["redact"]
 
 _LINE = re.compile(r"(?im)^(\s*(?:password|pwd)\s*[:=]\s*).*$")
+# ShardingSphere's authority rule keeps users as ``- user@host:password``.
+_USER = re.compile(r"(?m)^(\s*-\s*[^@\s]+@[^:\s]*:).+$")
 _DISTSQL = re.compile(r"(?i)(PASSWORD\s*=\s*)('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^,)\s]+)")
 
 
 def redact(text: str) -> str:
-    """``password: x`` / ``password=x`` lines and ``PASSWORD='x'`` clauses become ``***``."""
-    return _DISTSQL.sub(r"\g<1>***", _LINE.sub(r"\g<1>***", text))
+    """``password: x`` / ``password=x`` lines, ``- user@host:x`` users and ``PASSWORD='x'``
+    clauses become ``***``."""
+    for pattern in (_LINE, _USER, _DISTSQL):
+        text = pattern.sub(r"\g<1>***", text)
+    return text

@@ -89,6 +89,7 @@ def test_page_is_self_contained_and_escapes() -> None:
     [
         ("ds_0:\n  password: s3cret\n  url: x", "ds_0:\n  password: ***\n  url: x"),
         ("PASSWORD=abc", "PASSWORD=***"),
+        ("users:\n- root@%:s3cret\n", "users:\n- root@%:***\n"),
         ("ADD RESOURCE ds (HOST=h, PASSWORD='p,q\\'x')", "ADD RESOURCE ds (HOST=h, PASSWORD=***)"),
     ],
 )
