@@ -142,3 +142,31 @@ def test_bad_option_starts_no_container(pytester: pytest.Pytester, docker_client
     result = pytester.runpytest_subprocess("--harness-registry=zk")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert sorted(c.name for c in docker_client.containers.list(all=True)) == before
+
+
+def test_ctrl_c_during_provisioning_leaves_nothing(
+    pytester: pytest.Pytester, docker_client: Any
+) -> None:
+    """SIGINT while the topology is still starting (its first containers exist, the proxies
+    are not ready yet) tears down what was started."""
+    pytester.makeini(INI)
+    pytester.makepyfile("def test_x(topology):\n    pass\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=pytester.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+    def started() -> bool | None:
+        owned = docker_client.containers.list(
+            all=True, filters={"label": [f"{labels.OWNER_PID}={proc.pid}"]}
+        )
+        return True if owned else None
+
+    poll(started, timeout=120, interval=0.05, what="first container of the subprocess")
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
+    assert " passed" not in out.decode()  # interrupted before the test could run
+    assert foreign_leftovers(docker_client) == []
