@@ -108,8 +108,26 @@ def pytest_configure(config: pytest.Config) -> None:
         on_stopped=lambda t: hook.harness_topology_stopped(topology=t),
         on_event=_progress(config),
     )
-    report = config.stash[REPORT_KEY] = RunReport(settings.report_dir, pool.run.run_id)
+    # Under pytest-xdist the run's report folder is the controller's; each worker owns (and
+    # labels, and tears down) its own topologies.
+    worker = getattr(config, "workerinput", None)
+    run_id = worker["harness_run_id"] if worker else pool.run.run_id
+    part = worker["workerid"] if worker else None
+    report = config.stash[REPORT_KEY] = RunReport(settings.report_dir, run_id, part)
     config.pluginmanager.register(report, "harness-report")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistRunId(run_id), "harness-xdist")
+
+
+class _XdistRunId:
+    """Hands the controller's run id to every worker (registered only with xdist, whose hook
+    this is)."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["harness_run_id"] = self.run_id
 
 
 PROGRESS_KINDS = ("topology", "wait", "registry", "storage", "node")

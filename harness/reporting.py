@@ -36,9 +36,11 @@ class TestRecord:
 class RunReport:
     """Collects test records for one pytest session and writes them once at the end."""
 
-    def __init__(self, root: Path, run_id: str) -> None:
+    def __init__(self, root: Path, run_id: str, part: str | None = None) -> None:
         self.root = root
         self.run_id = run_id
+        # Under pytest-xdist each worker writes its records as a part; the controller merges.
+        self.part = part
         self.started = time.time()
         self.records: dict[str, TestRecord] = {}
         self._marks: dict[str, tuple[Topology, int]] = {}
@@ -89,7 +91,18 @@ class RunReport:
         return self.root / self.run_id
 
     def write(self) -> Path | None:
-        if not any(r.topology for r in self.records.values()):
+        """A worker writes ``parts/<worker>.json``; otherwise write report.json (merging any
+        workers' parts), index.html and ``latest``. Nothing when no test used a topology."""
+        records = [asdict(r) for r in self.records.values() if r.topology]
+        parts = self.folder / "parts"
+        if self.part is not None:
+            if records:
+                parts.mkdir(parents=True, exist_ok=True)
+                (parts / f"{self.part}.json").write_text(json.dumps(records))
+            return None
+        if parts.is_dir():  # xdist: the workers' records, not the reports forwarded to us
+            records = [r for p in sorted(parts.glob("*.json")) for r in json.loads(p.read_text())]
+        if not records:
             return None
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / "report.json"
@@ -98,8 +111,8 @@ class RunReport:
             "run_id": self.run_id,
             "started": self.started,
             "finished": time.time(),
-            "summary": self._summary(),
-            "tests": [asdict(r) for r in self.records.values()],
+            "summary": _summary(records),
+            "tests": records,
         }
         path.write_text(json.dumps(body, indent=2, sort_keys=True))
         (self.folder / "index.html").write_text(render_html(body))
@@ -109,8 +122,9 @@ class RunReport:
         latest.symlink_to(self.run_id)
         return path
 
-    def _summary(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in self.records.values():
-            out[r.outcome] = out.get(r.outcome, 0) + 1
-        return out
+
+def _summary(records: list[dict[str, Any]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in records:
+        out[r["outcome"]] = out.get(r["outcome"], 0) + 1
+    return out
