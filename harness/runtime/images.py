@@ -37,7 +37,7 @@ def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> 
         if role == "shardingsphere-proxy" and proxy_image:
             ref = proxy_image
         refs[role] = ref
-        _ensure_present(client, ref, local=source == "local" and ref == builder.tag(role))
+        _ensure_present(client, ref, local=source == "local")
     return ImageSet(
         refs["shardingsphere-proxy"],
         refs["zookeeper"],
@@ -54,9 +54,10 @@ def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
     except Exception as exc:  # ImageNotFound
         if type(exc).__name__ != "ImageNotFound":
             raise
-    if local:
+    if local:  # local source: nothing is ever pulled
         raise ProvisionError(
-            f"image {ref} is missing. Fix: run `harness images build` (or `harness setup`)"
+            f"image {ref} is missing and the image source is local (nothing is pulled). Fix: "
+            "run `harness images build` (or `harness setup`), or load the image you named"
         )
     try:
         client.images.pull(ref)
