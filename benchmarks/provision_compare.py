@@ -1,0 +1,122 @@
+"""Provisioning, side by side in one run (rounds interleaved, medians and ratios):
+
+- harness: the default topology (3-node ZooKeeper cluster, MariaDB, a Toxiproxy per node),
+  started as the harness does (concurrently, readiness polled every 50-250 ms);
+- limit: one proxy container's own boot, container start to first answered query (measured
+  inside a one-node memory-mode topology);
+- serial: the same topology started one container after another with a 1 s polling wait, as a
+  hand-written testcontainers set-up does.
+
+    .venv/bin/python -m benchmarks.provision_compare [--rounds N]
+
+Docker Compose (`docker compose up --wait`) is not compared: Debian's docker-compose is not
+installed by set-up (see the closing notes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.output import median, write
+from harness.engine import connect
+from harness.errors import ProvisionError
+from harness.runtime.containers import RunningContainer
+from harness.runtime.images import ImageSet, resolve_images
+from harness.runtime.topology import Topology
+from harness.spec import TopologySpec
+
+
+class SerialTopology(Topology):
+    """The same topology, each container started after the previous one answered, readiness
+    checked once a second."""
+
+    def _start(self) -> None:
+        self._network = self.client.networks.create(
+            self.name, driver="bridge", labels=self._labels("network"), check_duplicate=True
+        )
+        self._start_registry()
+        self.storage = [self._start_storage(j) for j in range(self.spec.storage_nodes)]
+        self.nodes = []
+        for _ in range(self.spec.nodes):
+            node = self._start_link()
+            self.nodes.append(node)
+            self._start_proxy(node)
+
+    def _wait(
+        self,
+        what: str,
+        check: Callable[[], object],
+        container: RunningContainer,
+        retry: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            try:
+                if check():
+                    return
+            except Exception:  # noqa: BLE001, S110 - "not yet", as a naive set-up treats it
+                pass
+            time.sleep(1.0)
+        raise ProvisionError(f"timed out waiting for {what}")
+
+
+def timed(make: Callable[[], Topology]) -> tuple[float, Topology]:
+    topo = make()
+    t0 = time.monotonic()
+    topo.start()
+    return time.monotonic() - t0, topo
+
+
+def proxy_boot(client: Any, images: ImageSet) -> float:
+    """Container start to first query of one proxy, from the harness's own timeline."""
+    topo = Topology(TopologySpec.create(mode="memory", nodes=1), client=client, images=images)
+    try:
+        topo.start()
+        started = next(e.at for e in topo.events if e.detail.startswith("waiting for proxy node-0"))
+        ready = next(e.at for e in topo.events if e.detail == "node-0 ready")
+        return ready - started
+    finally:
+        topo.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    client = connect()
+    images = resolve_images(client, "local")
+    spec = TopologySpec.create()
+    figures: dict[str, list[float]] = {"harness": [], "limit": [], "serial": []}
+    for _ in range(args.rounds):
+        seconds, topo = timed(lambda: Topology(spec, client=client, images=images))
+        topo.stop()
+        figures["harness"].append(seconds)
+        figures["limit"].append(proxy_boot(client, images))
+        seconds, topo = timed(lambda: SerialTopology(spec, client=client, images=images))
+        topo.stop()
+        figures["serial"].append(seconds)
+        print({k: round(v[-1], 2) for k, v in figures.items()}, flush=True)
+    h, lim, ser = (median(figures[k]) for k in ("harness", "limit", "serial"))
+    summary = {
+        "median_s": {"harness": h, "limit": lim, "serial": ser},
+        "harness_over_limit": round(h / lim, 2),
+        "harness_over_serial": round(h / ser, 2),
+        "goal": "harness <= 1.5x limit",
+    }
+    write(
+        "provision_compare",
+        {"summary": summary, "rounds_s": figures},
+        ["setup", "median ready (s)", "ratio to harness"],
+        [
+            ["harness (concurrent, 50-250 ms polling)", h, 1.0],
+            ["limit: one proxy, start to first query", lim, round(lim / h, 2)],
+            ["serial, 1 s polling", ser, round(ser / h, 2)],
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
