@@ -58,7 +58,7 @@ def _state_of(topo: Topology) -> UpState:
         apis[n.name] = n.toxiproxy.base_url
     registry = ""
     if topo.spec.registry is not None:
-        registry = f"{topo.spec.registry} 127.0.0.1:{topo.registry_address.rsplit(':', 1)[1]}"
+        registry = f"{topo.spec.registry} {topo.registry_address}"
     return UpState(
         topo.name, topo.run.run_id, topo.spec.describe(), str(topo.workdir), nodes, apis, registry
     )

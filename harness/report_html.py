@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ LEFT = 120
 RIGHT = 20
 ROW = 22
 TOP = 24
+NODE_NAME = re.compile(r"^node-\d+$")
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -52,13 +54,21 @@ def _fault_spans(events: list[dict[str, Any]], end: float) -> list[tuple[float, 
     return spans
 
 
+def _node_of(event: dict[str, Any]) -> str | None:
+    """The node a ``node`` event is about (``node-2 paused``), if it names one."""
+    if event["kind"] != "node":
+        return None
+    first = str(event["detail"]).split(" ", 1)[0]
+    return first if NODE_NAME.match(first) else None
+
+
 def timeline_svg(events: list[dict[str, Any]]) -> str:
     """One SVG: a row for changes, one per node; faults shaded across all rows."""
     if not events:
         return '<p class="muted">no events</p>'
     nodes = sorted(
         {n for e in events for n in (e.get("data") or {}).get("latency_ms", {})}
-        | {str(e["detail"]).split(" ", 1)[0] for e in events if e["kind"] == "node"},
+        | {n for e in events if (n := _node_of(e)) is not None},
         key=lambda n: (len(n), n),
     )
     rows = ["changes", *nodes]
@@ -107,8 +117,7 @@ def timeline_svg(events: list[dict[str, Any]]) -> str:
                 f'<rect class="change" x="{x(e["at"]) - 2:.1f}" y="{y("changes") - 7:.1f}" '
                 f'width="4" height="14"><title>{_esc(title)}</title></rect>'
             )
-        elif e["kind"] == "node":
-            row = str(e["detail"]).split(" ", 1)[0]
+        elif (row := _node_of(e)) is not None:
             parts.append(
                 f'<rect class="nodeevent" x="{x(e["at"]) - 4:.1f}" y="{y(row) - 4:.1f}" '
                 f'width="8" height="8" transform="rotate(45 {x(e["at"]):.1f} {y(row):.1f})">'

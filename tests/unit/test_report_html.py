@@ -31,6 +31,7 @@ EVENTS = [
         3.5, "fault", "off: node-2 latency(latency=500) on registry [both]", fault_id=7, state="off"
     ),
     event(4.0, "node", "node-1 restarted"),
+    event(4.5, "node", "restarting all nodes"),
 ]
 
 
@@ -48,7 +49,8 @@ def test_timeline_shades_faults_and_places_each_node() -> None:
     assert svg.count('class="converged ok"') == 3
     assert "node-2 converged after 1800 ms" in svg
     assert 'class="change"' in svg
-    assert 'class="nodeevent"' in svg
+    assert svg.count('class="nodeevent"') == 1
+    assert ">restarting<" not in svg
 
 
 def test_fault_left_on_is_shaded_to_the_end() -> None:
