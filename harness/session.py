@@ -124,6 +124,8 @@ class LogicalDatabase:
             topology,
             databases=[db.name],
             timeout=20,
+            # A short stable window: existence does not flap, and this is per-test overhead.
+            stable=0.1,
             expect=lambda s: s.as_dict().get(f"database/{db.name}/exists") == "yes",
         )
         return db
