@@ -5,6 +5,8 @@ nothing is left afterwards."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -38,4 +40,32 @@ def test_two_workers_share_one_report_and_leave_nothing(
     assert sorted(t["nodeid"] for t in body["tests"]) == ["test_a.py::test_a", "test_b.py::test_b"]
     # Two workers, two topologies.
     assert len({t["topology"] for t in body["tests"]}) == 2
+    assert foreign_leftovers(docker_client) == []
+
+
+def test_crashed_worker_leaves_nothing_after_harness_clean(
+    pytester: pytest.Pytester, docker_client: Any
+) -> None:
+    """A worker killed mid-test cannot tear down; its topology carries the dead worker's pid,
+    so `harness clean` (or the next run) reaps it while the other worker's run is spared."""
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_crash="""
+        import os, signal
+
+        def test_crash(topology):
+            os.kill(os.getpid(), signal.SIGKILL)
+        """,
+        test_ok="""
+        def test_ok(topology):
+            assert topology.nodes
+        """,
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile"
+    )
+    assert "test_crash" in result.stdout.str()
+    left = foreign_leftovers(docker_client)
+    assert left  # the crashed worker could not clean up
+    subprocess.run([sys.executable, "-m", "harness", "clean"], check=True)
     assert foreign_leftovers(docker_client) == []
