@@ -40,8 +40,12 @@ def test_report_of_a_real_run_renders_without_console_errors(
             assert harness_db.name == "not this"
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=junit.xml")
     result.assert_outcomes(passed=1, failed=1)
+    # JUnit XML carries the per-node convergence and the faults as properties.
+    junit = (pytester.path / "junit.xml").read_text()
+    assert 'name="harness.convergence_ms.node-0"' in junit
+    assert 'name="harness.faults" value="node-0 latency(latency=100,jitter=0)' in junit
     page = (pytester.path / "reports" / "latest" / "index.html").resolve()
     assert f"harness report: {page}" in result.stdout.str()
     loaded = load(page, tmp_path / "report.png")
