@@ -8,7 +8,6 @@ etcd once rather than every scenario timing out on the same gap."""
 
 from __future__ import annotations
 
-import time
 from contextlib import AbstractContextManager
 
 import pytest
@@ -139,19 +138,16 @@ def test_storage_link_down_gives_clear_error_and_no_divergence(
 
 
 def test_startup_with_registry_unreachable_fails_fast_and_clearly(topology: Topology) -> None:
-    """A node started while its registry is unreachable gives up after about maxRetries x
-    retryIntervalMilliseconds (3 x 500 ms, plus JVM start) with an OperationTimeout error,
-    instead of hanging."""
-    started = time.monotonic()
+    """A node started while its registry is unreachable gives up by itself (after about
+    maxRetries x retryIntervalMilliseconds) with an OperationTimeout error, instead of
+    hanging until the harness's own readiness deadline."""
     with pytest.raises(ProvisionError) as failure:
         topology.add_node(links_down=("registry",))
-    took = time.monotonic() - started
     topology.remove_node(topology.nodes[-1].index)
-    assert "OperationTimeout" in str(failure.value)
-    props = topology.spec.props
-    budget = props["maxRetries"] * props["retryIntervalMilliseconds"] / 1000
-    # Generous bound (JVM start on a loaded machine); the point is "gives up", not speed.
-    assert took < budget + 30, f"gave up after {took:.1f}s"
+    message = str(failure.value)
+    assert "OperationTimeout" in message
+    # The process exited on its own; a hang would end in the harness's "timed out" instead.
+    assert "exited while waiting" in message
 
 
 @pytest.mark.parametrize("registry", REGISTRIES)
