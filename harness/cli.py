@@ -25,9 +25,14 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
-def _builder(client: object) -> ImageBuilder:
+def _builder(client: object, proxy_version: str = catalog.DEFAULT_PROXY_VERSION) -> ImageBuilder:
     dist = os.environ.get("HARNESS_PROXY_DIST")
-    return ImageBuilder(client, progress=_say, proxy_dist=Path(dist) if dist else None)
+    return ImageBuilder(
+        client,
+        progress=_say,
+        proxy_dist=Path(dist) if dist else None,
+        proxy_version=proxy_version,
+    )
 
 
 def _cmd_setup(args: argparse.Namespace) -> int:
@@ -53,18 +58,21 @@ def _cmd_setup(args: argparse.Namespace) -> int:
 
 def _cmd_images_build(args: argparse.Namespace) -> int:
 
-    results = _builder(connect()).build(args.only or None, force=args.force)
+    results = _builder(connect(), args.proxy_version).build(args.only or None, force=args.force)
     for r in results:
         _say(f"{r.role:22} {'built' if r.built else 'up to date':10} {r.seconds:6.1f}s  {r.tag}")
     return 0
 
 
-def _cmd_images_list(_args: argparse.Namespace) -> int:
+def _cmd_images_list(args: argparse.Namespace) -> int:
 
-    builder = _builder(connect())
+    builder = _builder(connect(), args.proxy_version)
     for name in catalog.ROLES:
         state = "present" if builder.present(name) else "missing"
-        _say(f"{name:22} {state:8} {builder.tag(name):55} official: {catalog.official_ref(name)}")
+        official = catalog.official_ref(name)
+        if name == "shardingsphere-proxy":
+            official = catalog.proxy_role(args.proxy_version).official
+        _say(f"{name:22} {state:8} {builder.tag(name):55} official: {official}")
     return 0
 
 
@@ -140,9 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--force", action="store_true", help="rebuild even if the tag exists")
     build.set_defaults(fn=_cmd_images_build)
-    images.add_parser("list", help="show each role's tag and whether it exists").set_defaults(
-        fn=_cmd_images_list
-    )
+    listing = images.add_parser("list", help="show each role's tag and whether it exists")
+    listing.set_defaults(fn=_cmd_images_list)
+    for cmd in (build, listing):
+        cmd.add_argument(
+            "--proxy-version",
+            default=catalog.DEFAULT_PROXY_VERSION,
+            choices=list(catalog.PROXY_RELEASES),
+            help=f"proxy release (default {catalog.DEFAULT_PROXY_VERSION})",
+        )
     clean = sub.add_parser(
         "clean",
         help="remove containers, networks and volumes left by harness runs whose process is gone",

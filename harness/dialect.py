@@ -15,7 +15,7 @@ import yaml
 from harness.errors import SpecError
 from harness.spec import TopologySpec
 
-__all__ = ["DIALECTS", "Dialect", "dialect_for_image", "load_yaml"]
+__all__ = ["DIALECTS", "Dialect", "VersionedMetadataDialect", "dialect_for_image", "load_yaml"]
 
 
 class _TaggedLoader(yaml.SafeLoader):
@@ -87,6 +87,11 @@ class Dialect:
     def registry_metadata_key(self, registry: str, namespace: str, database: str) -> str:
         return f"{self.registry_root(registry, namespace)}/metadata/{database}"
 
+    def registry_config(self, keys: dict[str, str], base: str) -> tuple[str, str]:
+        """(dataSources, rules) YAML of one database from its registry subtree ``keys`` (full
+        paths) under ``base`` (``registry_metadata_key``); empty strings where absent."""
+        return keys.get(f"{base}/dataSources", ""), keys.get(f"{base}/rules", "")
+
     # -- DistSQL -------------------------------------------------------------------------
     def create_database(self, name: str) -> str:
         return f"CREATE DATABASE {name}"
@@ -142,8 +147,25 @@ class Dialect:
         return {str(k): "" if v is None else str(v) for k, v in row.items()}
 
 
-DIALECTS: dict[str, Dialect] = {"5.1": Dialect()}
-_VERSION = re.compile(r":(\d+)\.(\d+)(?:\.\d+)?")
+@dataclass(frozen=True)
+class VersionedMetadataDialect(Dialect):
+    """ShardingSphere-Proxy 5.1.1: as 5.1.0, but a database's configuration in the registry is
+    versioned, ``metadata/<db>/<schema>/versions/<active_version>/{dataSources,rules}`` (for
+    MySQL the schema is the database's name)."""
+
+    version: str = "5.1.1"
+
+    def registry_config(self, keys: dict[str, str], base: str) -> tuple[str, str]:
+        schema = f"{base}/{base.rsplit('/', 1)[-1]}"
+        active = keys.get(f"{schema}/active_version", "").strip()
+        if not active:
+            return "", ""
+        return super().registry_config(keys, f"{schema}/versions/{active}")
+
+
+# Looked up by the image's x.y.z first, then x.y.
+DIALECTS: dict[str, Dialect] = {"5.1": Dialect(), "5.1.1": VersionedMetadataDialect()}
+_VERSION = re.compile(r":(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def dialect_for_image(image: str) -> Dialect:
@@ -157,6 +179,9 @@ def dialect_for_image(image: str) -> Dialect:
             "tag the image with its version, e.g. my/proxy:5.1.0",
         )
     key = f"{match.group(1)}.{match.group(2)}"
+    exact = f"{key}.{match.group(3)}"
+    if exact in DIALECTS:
+        return DIALECTS[exact]
     if key not in DIALECTS:
         raise SpecError(
             "proxy version",

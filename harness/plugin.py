@@ -15,7 +15,7 @@ from harness.diagnostics import dump_state
 from harness.errors import SpecError
 from harness.faults.controller import Faults
 from harness.faults.hygiene import leftovers, repair
-from harness.images.catalog import IMAGE_SOURCES
+from harness.images.catalog import IMAGE_SOURCES, proxy_version_of
 from harness.reporting import RunReport
 from harness.runtime.topology import Event, Topology
 from harness.session import LogicalDatabase, TopologyPool
@@ -99,6 +99,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "topology(mode=, registry=, nodes=, storage_nodes=, namespace=, props=, "
         "proxy_image=): the topology this test needs (defaults from the harness options)",
     )
+    config.addinivalue_line(
+        "markers",
+        "known_issue(reason, versions=None, raises=None): known behaviour of the proxy "
+        "release(s) in versions (default: every release); on a matching release the test is "
+        "a strict xfail, so a fixed release turns it into a failure to look at",
+    )
     settings = _settings(config)
     config.stash[SETTINGS_KEY] = settings
     hook = config.hook
@@ -166,6 +172,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             last[specs[item.nodeid].key] = item
     for item in last.values():
         item.stash[LAST_USER_KEY] = specs[item.nodeid]
+    for item in items:
+        _apply_known_issues(item, specs[item.nodeid])
+
+
+def _apply_known_issues(item: pytest.Item, spec: TopologySpec) -> None:
+    """A ``known_issue`` whose versions include the release this test runs becomes a strict
+    xfail naming the release; on other releases the test must pass."""
+    version = proxy_version_of(spec.proxy_image)
+    for marker in item.iter_markers("known_issue"):
+        if len(marker.args) != 1 or set(marker.kwargs) - {"versions", "raises"}:
+            raise pytest.UsageError(
+                f"harness: {item.nodeid}: known_issue takes one reason and optionally "
+                "versions= (a list of releases, e.g. ['5.1.0']) and raises= (an exception type)"
+            )
+        versions = marker.kwargs.get("versions")
+        if versions is not None and version not in versions:
+            continue
+        item.add_marker(
+            pytest.mark.xfail(
+                strict=True,
+                raises=marker.kwargs.get("raises"),
+                reason=f"{marker.args[0]} [proxy {version}]",
+            )
+        )
 
 
 def _uses_topology(item: pytest.Item) -> bool:

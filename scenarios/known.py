@@ -1,7 +1,8 @@
-"""Known upstream behaviour of the pinned engine, as data the scenarios parametrise with.
+"""Known upstream behaviour of each proxy release, as data the scenarios parametrise with.
 
-A scenario asserts the correct behaviour; where the engine does not, it is marked
-``xfail(strict=True)`` with the reason, so a fixed engine turns it into a failure to look at.
+A scenario asserts the correct behaviour; where a release does not, it carries harness's
+``known_issue`` marker naming the releases. On those it is a strict xfail, so a fixed release
+turns it into a failure to look at; on any other release it must pass.
 """
 
 from __future__ import annotations

@@ -71,6 +71,7 @@ class _RegistrySide:
         assert kind is not None
         self._reader = topology.registry_reader()
         self._root = topology.dialect.registry_root(kind, namespace)
+        self._dialect = topology.dialect
         self._databases = databases
         self._woken = threading.Event()
         self._dirty = threading.Event()
@@ -93,7 +94,7 @@ class _RegistrySide:
             dbs = self._databases
             if dbs is None:
                 dbs = self._reader.children(f"{self._root}/metadata")
-            self._last = read_registry_snapshot(self._reader, self._root, dbs)
+            self._last = read_registry_snapshot(self._reader, self._root, dbs, self._dialect)
         except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable registry
             self._dirty.set()
             self._last = Snapshot.unreadable(REGISTRY_SOURCE, f"{type(exc).__name__}: {exc}")

@@ -9,14 +9,16 @@ from typing import Any
 from harness.clients.registry import RegistryReader
 from harness.convergence.config import canonical_config
 from harness.convergence.snapshot import Snapshot
-from harness.dialect import load_yaml
+from harness.dialect import Dialect, load_yaml
 
 __all__ = ["REGISTRY_SOURCE", "read_registry_snapshot"]
 
 REGISTRY_SOURCE = "registry"
 
 
-def read_registry_snapshot(reader: RegistryReader, root: str, databases: Iterable[str]) -> Snapshot:
+def read_registry_snapshot(
+    reader: RegistryReader, root: str, databases: Iterable[str], dialect: Dialect
+) -> Snapshot:
     """``database/<db>/config/...`` for each database, as the registry holds it."""
     tree: dict[str, Any] = {}
     for db in sorted(databases):
@@ -25,7 +27,8 @@ def read_registry_snapshot(reader: RegistryReader, root: str, databases: Iterabl
         if not keys and not reader.children(base):
             tree[db] = {"exists": "no"}
             continue
-        data_sources = load_yaml(keys.get(f"{base}/dataSources", "") or "{}")
-        rules = load_yaml(keys.get(f"{base}/rules", "") or "[]")
+        sources_text, rules_text = dialect.registry_config(keys, base)
+        data_sources = load_yaml(sources_text or "{}")
+        rules = load_yaml(rules_text or "[]")
         tree[db] = {"exists": "yes", "config": canonical_config(data_sources, rules)}
     return Snapshot.of(REGISTRY_SOURCE, {"database": tree})

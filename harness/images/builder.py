@@ -9,6 +9,7 @@ as the official image.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import tarfile
@@ -58,11 +59,13 @@ class ImageBuilder:
         cache_dir: Path | None = None,
         progress: Progress | None = None,
         proxy_dist: Path | None = None,
+        proxy_version: str = catalog.DEFAULT_PROXY_VERSION,
     ) -> None:
         self._client = client
         self._cache = (cache_dir or default_cache_dir()).resolve()
         self._progress = progress or (lambda _msg: None)
         self._proxy_dist = proxy_dist
+        self._proxy_release = catalog.proxy_release(proxy_version)
         self._print_lock = threading.Lock()
         self._started = time.monotonic()
 
@@ -72,7 +75,7 @@ class ImageBuilder:
         if role_name == "shardingsphere-proxy" and self._proxy_dist is not None:
             st = self._proxy_dist.stat()
             extra = f"{self._proxy_dist.resolve()}:{st.st_size}:{st.st_mtime_ns}"
-        return catalog.local_tag(role_name, extra)
+        return catalog.local_tag(role_name, extra, self._proxy_release.version)
 
     def present(self, role_name: str) -> bool:
         try:
@@ -263,10 +266,15 @@ class ImageBuilder:
         self._docker_build("toxiproxy", ctx)
 
     def _fetch_proxy(self) -> Path:
-        version = catalog.PROXY_VERSION
+        release = self._proxy_release
+        version = release.version
         if self._proxy_dist is not None:
             return self._unpack_dist(self._proxy_dist)
-        staging = self._cache / f"proxy-{version}"
+        pom = (catalog.context_dir("shardingsphere-proxy") / "pom.xml").read_text()
+        pom = pom.replace("@PROXY_VERSION@", version)
+        pom = pom.replace("@BOOTSTRAP_VERSION@", release.bootstrap)
+        # Keyed by the rendered pom, so a changed dependency list resolves afresh.
+        staging = self._cache / f"proxy-{version}-{hashlib.sha256(pom.encode()).hexdigest()[:10]}"
         marker = staging / ".complete"
         if marker.exists():
             return staging
@@ -274,8 +282,7 @@ class ImageBuilder:
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir(parents=True)
-        pom = (catalog.context_dir("shardingsphere-proxy") / "pom.xml").read_text()
-        (staging / "pom.xml").write_text(pom.replace("@PROXY_VERSION@", version))
+        (staging / "pom.xml").write_text(pom)
         self._say("shardingsphere-proxy", f"resolving {version} jars from Maven Central")
         run_step(
             "shardingsphere-proxy",

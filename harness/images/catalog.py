@@ -7,6 +7,7 @@ list, pinned versions, the parent's tag), so an unchanged image is never rebuilt
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -15,13 +16,20 @@ from typing import Literal
 from harness.errors import SpecError
 
 __all__ = [
+    "DEFAULT_PROXY_VERSION",
     "LOCAL_REPOSITORY",
+    "PROXY_RELEASES",
     "ROLES",
     "ImageSource",
+    "ProxyRelease",
     "Role",
     "context_dir",
     "local_tag",
     "official_ref",
+    "proxy_release",
+    "proxy_role",
+    "proxy_version_of",
+    "release_of_official",
     "role",
 ]
 
@@ -33,8 +41,35 @@ RECIPE_VERSION = "1"
 
 DEBIAN_SUITE = "bookworm"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
-PROXY_VERSION = "5.1.0"
 TOXIPROXY_VERSION = "v2.12.0"
+
+
+@dataclass(frozen=True)
+class ProxyRelease:
+    """A ShardingSphere-Proxy release buildable from Maven Central.
+
+    ``bootstrap`` is the version of the one module that is not the release's own: 5.1.1's
+    ``shardingsphere-proxy-bootstrap`` (the ``Bootstrap`` main class and its config loader) was
+    never published to Central, while every engine module of 5.1.1 was; 5.1.0's launcher starts
+    it. 5.0.0 and 5.1.2+ publish no proxy frontend/backend modules there at all.
+    """
+
+    version: str
+    bootstrap: str
+    note: str = ""
+
+
+PROXY_RELEASES: dict[str, ProxyRelease] = {
+    r.version: r
+    for r in (
+        ProxyRelease("5.1.0", "5.1.0"),
+        ProxyRelease(
+            "5.1.1", "5.1.0", "launched by 5.1.0's bootstrap module (5.1.1's is not on Central)"
+        ),
+    )
+}
+DEFAULT_PROXY_VERSION = "5.1.0"
+OFFICIAL_PROXY_REPOSITORY = "apache/shardingsphere-proxy"
 
 
 @dataclass(frozen=True)
@@ -73,12 +108,52 @@ ROLES: dict[str, Role] = {
         ),
         Role(
             "shardingsphere-proxy",
-            PROXY_VERSION,
-            f"apache/shardingsphere-proxy:{PROXY_VERSION}",
+            DEFAULT_PROXY_VERSION,
+            f"{OFFICIAL_PROXY_REPOSITORY}:{DEFAULT_PROXY_VERSION}",
             parent="base",
         ),
     )
 }
+
+
+def proxy_release(version: str) -> ProxyRelease:
+    """Look a proxy release up, with an error that lists the buildable ones."""
+    try:
+        return PROXY_RELEASES[version]
+    except KeyError:
+        raise SpecError(
+            "proxy version",
+            version,
+            ", ".join(PROXY_RELEASES),
+            "pick a listed release, or build your own image and pass --harness-proxy-image",
+        ) from None
+
+
+def proxy_role(version: str = DEFAULT_PROXY_VERSION) -> Role:
+    """The proxy role at one release (the catalog's ``shardingsphere-proxy`` is the default)."""
+    release = proxy_release(version)
+    return Role(
+        "shardingsphere-proxy",
+        release.version,
+        f"{OFFICIAL_PROXY_REPOSITORY}:{release.version}",
+        parent="base",
+    )
+
+
+def proxy_version_of(image: str | None) -> str:
+    """The release a proxy image runs: its tag's leading ``x.y.z`` (``...:5.1.1`` or
+    ``harness-local/...:5.1.1-<hash>``); the pinned release when no image is named."""
+    if image is None:
+        return DEFAULT_PROXY_VERSION
+    match = re.search(r":(\d+\.\d+\.\d+)", image)
+    return match.group(1) if match else ""
+
+
+def release_of_official(ref: str) -> str | None:
+    """The release named by an official proxy reference (``apache/shardingsphere-proxy:5.1.1``),
+    if it is one harness can build; else None."""
+    repo, _, tag = ref.rpartition(":")
+    return tag if repo == OFFICIAL_PROXY_REPOSITORY and tag in PROXY_RELEASES else None
 
 
 def role(name: str) -> Role:
@@ -108,12 +183,15 @@ def _context_digest(role_name: str) -> str:
     return h.hexdigest()
 
 
-def local_tag(role_name: str, extra: str = "") -> str:
+def local_tag(role_name: str, extra: str = "", proxy_version: str | None = None) -> str:
     """The content-addressed local tag of a role, e.g. ``harness-local/zookeeper:3.8.0-1a2b3c4d5e``.
 
-    ``extra`` folds in inputs that live outside the package (a user's proxy distribution).
+    ``extra`` folds in inputs that live outside the package (a user's proxy distribution);
+    ``proxy_version`` picks the proxy release (default: the pinned one).
     """
     r = role(role_name)
+    if role_name == "shardingsphere-proxy" and proxy_version is not None:
+        r = proxy_role(proxy_version)
     h = hashlib.sha256()
     for part in (
         RECIPE_VERSION,

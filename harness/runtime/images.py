@@ -22,7 +22,12 @@ class ImageSet:
 
 
 def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> ImageSet:
-    """Find every image locally (never pulling a local build); fail before any container."""
+    """Find every image locally (never pulling a local build); fail before any container.
+
+    With the local source, an official proxy reference of a release in the catalog
+    (``apache/shardingsphere-proxy:5.1.1``) means that release's local build, made here if it
+    is missing: the matrix's proxy axis is one option whichever source is used.
+    """
     if source not in catalog.IMAGE_SOURCES:
         raise SpecError(
             "image source",
@@ -35,6 +40,10 @@ def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> 
     for role in ("shardingsphere-proxy", "zookeeper", "etcd", "mariadb", "toxiproxy"):
         ref = builder.tag(role) if source == "local" else catalog.official_ref(role)
         if role == "shardingsphere-proxy" and proxy_image:
+            release = catalog.release_of_official(proxy_image) if source == "local" else None
+            if release is not None:
+                refs[role] = _local_release(client, release)
+                continue
             ref = proxy_image
         refs[role] = ref
         _ensure_present(client, ref, local=source == "local")
@@ -67,3 +76,11 @@ def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
             "Fix: set harness_image_source = local and run "
             "`harness images build`"
         ) from exc
+
+
+def _local_release(client: Any, version: str) -> str:
+    """The local build of a catalog proxy release, built (under the build lock) if missing."""
+    builder = ImageBuilder(client, proxy_version=version)
+    if not builder.present("shardingsphere-proxy"):
+        builder.build(["shardingsphere-proxy"])
+    return builder.tag("shardingsphere-proxy")

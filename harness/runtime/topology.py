@@ -287,11 +287,12 @@ class Topology:
         self._wait(
             f"toxiproxy {link.name} API", lambda: api.version() or "up", link, retry=(FaultError,)
         )
-        api.populate(self._links_for())
+        api.populate(self.links_for())
         endpoint = Endpoint("127.0.0.1", link.host_port(CLIENT_PORT), PROXY_USER, self.password)
         return ComputeNode(index, name, link, api, endpoint)
 
-    def _links_for(self) -> list[Proxy]:
+    def links_for(self) -> list[Proxy]:
+        """The links every node's Toxiproxy serves: client in, registry and storage out."""
         out = [Proxy(CLIENT_LINK, f"0.0.0.0:{CLIENT_PORT}", f"127.0.0.1:{PROXY_PORT}")]
         if self.spec.registry is not None:
             port = REGISTRY_PORTS[self.spec.registry]
@@ -306,18 +307,19 @@ class Topology:
             )
         return out
 
-    def _render_conf(self, node: ComputeNode) -> Path:
-        conf = self._workdir / node.name / "conf"
+    def render_conf(self, node_name: str, namespace: str = "") -> Path:
+        """Render one node's configuration folder (mounted read-only at the proxy's /conf)."""
+        conf = self._workdir / node_name / "conf"
         conf.mkdir(parents=True, exist_ok=True)
         registry = None
         if self.spec.registry is not None:
             registry = f"127.0.0.1:{REGISTRY_PORTS[self.spec.registry]}"
         d = self.dialect
-        spec = replace(self.spec, namespace=node.namespace) if node.namespace else self.spec
+        spec = replace(self.spec, namespace=namespace) if namespace else self.spec
         text = render_template(
             f"{d.template_dir}/{d.server_config}",
             {
-                "node_name": f"{self.name}/{node.name}",
+                "node_name": f"{self.name}/{node_name}",
                 "mode_block": d.render_mode(spec, registry, PROXY_DATA),
                 "user": PROXY_USER,
                 "password": self.password,
@@ -330,7 +332,7 @@ class Topology:
         return conf
 
     def _start_proxy(self, node: ComputeNode) -> None:
-        node.conf_dir = self._render_conf(node)
+        node.conf_dir = self.render_conf(node.name, node.namespace)
         volumes = {str(node.conf_dir): {"bind": PROXY_CONF, "mode": "ro"}}
         if self.spec.mode == "standalone":
             # Standalone metadata lives on the node: a labelled volume, so it is reaped too.

@@ -72,7 +72,12 @@ def test_bad_marker_is_a_usage_error_at_collection(
 def test_markers_and_options_are_registered(pytester: pytest.Pytester) -> None:
     markers = pytester.runpytest_subprocess("--markers")
     out = markers.stdout.str()
-    for name in ("@pytest.mark.cluster", "@pytest.mark.topology(", "@pytest.mark.fault"):
+    for name in (
+        "@pytest.mark.cluster",
+        "@pytest.mark.topology(",
+        "@pytest.mark.fault",
+        "@pytest.mark.known_issue(",
+    ):
         assert name in out
     helptext = pytester.runpytest_subprocess("--help").stdout.str()
     for opt in ("--harness-mode", "--harness-registry", "--harness-nodes", "--harness-proxy-image"):
@@ -86,3 +91,44 @@ def test_tests_without_topology_start_nothing(pytester: pytest.Pytester) -> None
         "--harness-image-source=official", "-p", "no:cacheprovider"
     )
     result.assert_outcomes(passed=1)
+
+
+KNOWN = """
+import pytest
+
+@pytest.mark.known_issue("broken in 5.1.0", versions=["5.1.0"], raises=ValueError)
+def test_fails_on_510_only():
+    raise ValueError("the known behaviour")
+
+@pytest.mark.known_issue("broken in 5.1.0", versions=["5.1.0"])
+def test_fixed_but_still_marked():
+    pass
+
+@pytest.mark.known_issue("broken everywhere")
+def test_any_release():
+    assert False
+"""
+
+
+def test_known_issue_is_a_strict_xfail_on_the_named_releases_only(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(KNOWN)
+    on_510 = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rxX")
+    # A marked test that passes on a named release is a strict XPASS: a failure to look at.
+    on_510.assert_outcomes(xfailed=2, failed=1)
+    on_510.stdout.fnmatch_lines(["*XFAIL*test_fails_on_510_only*broken in 5.1.0 [[]proxy 5.1.0]*"])
+    on_511 = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--harness-proxy-image=apache/shardingsphere-proxy:5.1.1"
+    )
+    # On another release the behaviour must be right: the first test now fails outright.
+    on_511.assert_outcomes(passed=1, failed=1, xfailed=1)
+
+
+def test_known_issue_with_bad_arguments_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "import pytest\n\n@pytest.mark.known_issue(versions=['5.1.0'])\ndef test_x():\n    pass\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*known_issue takes one reason*"])

@@ -92,3 +92,81 @@ def test_distsql_quotes_passwords() -> None:
 def test_unknown_versions_are_rejected(image: str) -> None:
     with pytest.raises(SpecError, match="Fix:"):
         dialect_for_image(image)
+
+
+def test_proxy_releases_have_their_own_tags_and_official_names() -> None:
+    default = catalog.local_tag("shardingsphere-proxy")
+    assert catalog.local_tag("shardingsphere-proxy", proxy_version="5.1.0") == default
+    other = catalog.local_tag("shardingsphere-proxy", proxy_version="5.1.1")
+    assert other.startswith("harness-local/shardingsphere-proxy:5.1.1-")
+    assert catalog.proxy_role("5.1.1").official == "apache/shardingsphere-proxy:5.1.1"
+    # Other roles do not depend on the proxy release.
+    assert catalog.local_tag("zookeeper", proxy_version="5.1.1") == catalog.local_tag("zookeeper")
+
+
+def test_unknown_proxy_release_lists_the_buildable_ones() -> None:
+    with pytest.raises(SpecError, match=r"5\.1\.0, 5\.1\.1.*Fix:"):
+        catalog.proxy_release("5.5.3")
+
+
+@pytest.mark.parametrize(
+    ("ref", "release"),
+    [
+        ("apache/shardingsphere-proxy:5.1.1", "5.1.1"),
+        ("apache/shardingsphere-proxy:5.1.0", "5.1.0"),
+        ("apache/shardingsphere-proxy:5.5.3", None),
+        ("my/shardingsphere-proxy:5.1.1", None),
+        ("harness-local/shardingsphere-proxy:5.1.1-abc", None),
+    ],
+)
+def test_only_official_refs_of_catalog_releases_map_to_local_builds(
+    ref: str, release: str | None
+) -> None:
+    assert catalog.release_of_official(ref) == release
+
+
+@pytest.mark.parametrize(
+    ("image", "version"),
+    [
+        (None, catalog.DEFAULT_PROXY_VERSION),
+        ("apache/shardingsphere-proxy:5.1.1", "5.1.1"),
+        ("harness-local/shardingsphere-proxy:5.1.1-604ecd6a07", "5.1.1"),
+        ("registry:5000/dbplus/engine:1.3.0", "1.3.0"),
+        ("my/proxy", ""),
+    ],
+)
+def test_proxy_version_of_an_image(image: str | None, version: str) -> None:
+    assert catalog.proxy_version_of(image) == version
+
+
+def test_dialect_lookup_prefers_the_exact_release() -> None:
+    assert dialect_for_image("apache/shardingsphere-proxy:5.1.0").version == "5.1"
+    assert dialect_for_image("harness-local/shardingsphere-proxy:5.1.1-abc").version == "5.1.1"
+    assert dialect_for_image("x/proxy:5.1.2").version == "5.1"
+
+
+DATA_SOURCES = "ds_0:\n  url: jdbc:mysql://h:1/d\n"
+RULES = "- !SHARDING\n  autoTables: {}\n"
+
+
+def test_510_registry_config_is_flat() -> None:
+    d = dialect_for_image("x/proxy:5.1.0")
+    keys = {"/ns/metadata/db/dataSources": DATA_SOURCES, "/ns/metadata/db/rules": RULES}
+    assert d.registry_config(keys, "/ns/metadata/db") == (DATA_SOURCES, RULES)
+    assert d.registry_config({}, "/ns/metadata/db") == ("", "")
+
+
+def test_511_registry_config_follows_the_active_version() -> None:
+    d = dialect_for_image("x/proxy:5.1.1")
+    base = "/ns/metadata/db"
+    keys = {
+        f"{base}/db/active_version": "1",
+        f"{base}/db/versions/0/dataSources": "{}",
+        f"{base}/db/versions/0/rules": "[]",
+        f"{base}/db/versions/1/dataSources": DATA_SOURCES,
+        f"{base}/db/versions/1/rules": RULES,
+    }
+    assert d.registry_config(keys, base) == (DATA_SOURCES, RULES)
+    # No active version yet: nothing is configured, whatever versions exist.
+    del keys[f"{base}/db/active_version"]
+    assert d.registry_config(keys, base) == ("", "")

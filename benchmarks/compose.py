@@ -1,0 +1,178 @@
+"""The default topology as a Docker Compose project, for the provisioning comparison.
+
+Same images, same wiring as harness (each proxy in its Toxiproxy link's network namespace, the
+links configured from a file), same rendered configuration. Readiness is what a careful
+compose file declares: a healthcheck per service that has a tool for one, every second
+(compose's default is 30 s), and ``up --wait``. The proxies' healthcheck is a TCP connect to
+3307 (the image has no SQL client); the timing then also waits, from the host, for every
+node to answer SQL, as harness does before it reports ready.
+
+Debian bookworm's ``docker-compose`` is 1.29 and has no ``--wait``; Compose v2 is built from
+the Go module proxy (``go install``) into harness's cache, once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.clients.mysql import Endpoint
+from harness.errors import ProvisionError
+from harness.images.builder import default_cache_dir
+from harness.runtime import readiness
+from harness.runtime.reaper import reap
+from harness.runtime.topology import (
+    CLIENT_PORT,
+    PROXY_CONF,
+    PROXY_PORT,
+    PROXY_USER,
+    REGISTRY_PORTS,
+    STORAGE_USER,
+    Topology,
+)
+
+COMPOSE_VERSION = "v2.29.7"
+HEALTH = {"interval": "1s", "timeout": "2s", "retries": 300}
+
+
+def compose_binary() -> Path:
+    """Compose v2: ``go install`` once into the cache (about 2 minutes on 2 cores)."""
+    gobin = default_cache_dir() / f"compose-{COMPOSE_VERSION}"
+    binary = gobin / "docker-compose"
+    if binary.exists():
+        return binary
+    if shutil.which("go") is None:
+        raise ProvisionError("the compose comparison needs Go to build Compose v2. Fix: install Go")
+    print(f"compose: go install github.com/docker/compose/v2/cmd@{COMPOSE_VERSION}", flush=True)
+    subprocess.run(
+        ["go", "install", f"github.com/docker/compose/v2/cmd@{COMPOSE_VERSION}"],
+        env={**_go_env(), "GOBIN": str(gobin)},
+        check=True,
+    )
+    (gobin / "cmd").rename(binary)
+    return binary
+
+
+def _go_env() -> dict[str, str]:
+    return {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
+
+
+def _answers(endpoint: Endpoint, sql: str) -> bool:
+    try:
+        return bool(readiness.mysql_ready(endpoint, sql))
+    except Exception:  # noqa: BLE001 - not up yet, whatever the client says
+        return False
+
+
+def render(topo: Topology) -> Path:
+    """Write ``compose.yaml`` (and each link's config and node's conf) under the workdir."""
+    spec = topo.spec
+    assert spec.registry == "zookeeper", "the comparison uses the default topology"
+    name = topo.name
+    port = REGISTRY_PORTS["zookeeper"]
+    services: dict[str, Any] = {
+        "registry": {
+            "image": topo.images.zookeeper,
+            "container_name": f"{name}-registry",
+            "labels": topo.run.labels(name, "registry"),
+            "healthcheck": {
+                "test": [
+                    "CMD",
+                    "bash",
+                    "-c",
+                    f"exec 3<>/dev/tcp/127.0.0.1/{port}; printf ruok >&3; grep -q imok <&3",
+                ],
+                **HEALTH,
+            },
+        }
+    }
+    for j in range(spec.storage_nodes):
+        services[f"storage-{j}"] = {
+            "image": topo.images.mariadb,
+            "container_name": f"{name}-storage-{j}",
+            "labels": topo.run.labels(name, "storage"),
+            "environment": {
+                "MARIADB_USER": STORAGE_USER,
+                "MARIADB_PASSWORD": topo.storage_password,
+            },
+            "healthcheck": {
+                "test": ["CMD", "mariadb-admin", "ping", "-h127.0.0.1", "--silent"],
+                **HEALTH,
+            },
+        }
+    links = [
+        {"name": p.name, "listen": p.listen, "upstream": p.upstream, "enabled": True}
+        for p in topo.links_for()
+    ]
+    links_file = topo.workdir / "links.json"
+    links_file.write_text(json.dumps(links))
+    for i in range(spec.nodes):
+        node = f"node-{i}"
+        services[f"{node}-link"] = {
+            "image": topo.images.toxiproxy,
+            "container_name": f"{name}-{node}-link",
+            "labels": topo.run.labels(name, "toxiproxy"),
+            "command": ["-host=0.0.0.0", "-config=/links.json"],
+            "volumes": [f"{links_file}:/links.json:ro"],
+            "ports": [f"127.0.0.1::{CLIENT_PORT}"],
+        }
+        services[node] = {
+            "image": topo.images.proxy,
+            "container_name": f"{name}-{node}",
+            "labels": topo.run.labels(name, "proxy"),
+            "network_mode": f"service:{node}-link",
+            "environment": {"PORT": str(PROXY_PORT)},
+            "volumes": [f"{topo.render_conf(node)}:{PROXY_CONF}:ro"],
+            "depends_on": {
+                "registry": {"condition": "service_healthy"},
+                f"{node}-link": {"condition": "service_started"},
+            },
+            "healthcheck": {
+                "test": ["CMD", "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{PROXY_PORT}"],
+                **HEALTH,
+            },
+        }
+    doc = {
+        "name": name,
+        "services": services,
+        "networks": {"default": {"name": name, "labels": topo.run.labels(name, "network")}},
+    }
+    path = topo.workdir / "compose.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def compose_up(topo: Topology, binary: Path) -> float:
+    """Seconds from ``up --wait`` to every node answering SQL; everything is removed after."""
+    path = render(topo)
+    cmd = [str(binary), "-f", str(path), "-p", topo.name]
+    t0 = time.monotonic()
+    try:
+        subprocess.run([*cmd, "up", "--detach", "--wait", "--quiet-pull"], check=True)
+        for i in range(topo.spec.nodes):
+            out = subprocess.run(
+                [*cmd, "port", f"node-{i}-link", str(CLIENT_PORT)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            endpoint = Endpoint("127.0.0.1", int(out.rsplit(":", 1)[1]), PROXY_USER, topo.password)
+            deadline = time.monotonic() + 120
+            while not _answers(endpoint, topo.dialect.show_databases()):
+                if time.monotonic() > deadline:
+                    raise ProvisionError(f"compose node-{i} never answered SQL")
+                time.sleep(0.05)
+        return time.monotonic() - t0
+    finally:
+        subprocess.run(
+            [*cmd, "down", "--volumes", "--timeout", "1"], check=False, capture_output=True
+        )
+        reap(topo.client, run_id=topo.run.run_id, topology=topo.name)
+        shutil.rmtree(topo.workdir, ignore_errors=True)
