@@ -87,10 +87,18 @@ class Dialect:
     def registry_metadata_key(self, registry: str, namespace: str, database: str) -> str:
         return f"{self.registry_root(registry, namespace)}/metadata/{database}"
 
+    def registry_config_paths(self, keys: dict[str, str], base: str) -> tuple[str, str] | None:
+        """Where one database's active (dataSources, rules) live in the registry, given its
+        subtree ``keys`` (full paths) under ``base`` (``registry_metadata_key``)."""
+        return f"{base}/dataSources", f"{base}/rules"
+
     def registry_config(self, keys: dict[str, str], base: str) -> tuple[str, str]:
-        """(dataSources, rules) YAML of one database from its registry subtree ``keys`` (full
-        paths) under ``base`` (``registry_metadata_key``); empty strings where absent."""
-        return keys.get(f"{base}/dataSources", ""), keys.get(f"{base}/rules", "")
+        """(dataSources, rules) YAML of one database as the registry holds it; empty strings
+        where absent."""
+        paths = self.registry_config_paths(keys, base)
+        if paths is None:
+            return "", ""
+        return keys.get(paths[0], ""), keys.get(paths[1], "")
 
     # -- DistSQL -------------------------------------------------------------------------
     def create_database(self, name: str) -> str:
@@ -155,12 +163,12 @@ class VersionedMetadataDialect(Dialect):
 
     version: str = "5.1.1"
 
-    def registry_config(self, keys: dict[str, str], base: str) -> tuple[str, str]:
+    def registry_config_paths(self, keys: dict[str, str], base: str) -> tuple[str, str] | None:
         schema = f"{base}/{base.rsplit('/', 1)[-1]}"
         active = keys.get(f"{schema}/active_version", "").strip()
         if not active:
-            return "", ""
-        return super().registry_config(keys, f"{schema}/versions/{active}")
+            return None
+        return super().registry_config_paths(keys, f"{schema}/versions/{active}")
 
 
 # Looked up by the image's x.y.z first, then x.y.

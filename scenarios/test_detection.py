@@ -67,10 +67,13 @@ def test_checker_fails_for_registry_write_no_node_applied(
     with faults.partition(everyone):
         reader = topology.registry_reader()
         try:
-            rules = reader.tree(f"{key}/rules")[f"{key}/rules"]
+            keys = reader.tree(key)
+            paths = topology.dialect.registry_config_paths(keys, key)
+            assert paths is not None, keys
+            rules = keys[paths[1]]
             rewritten, n = re.subn(r"(sharding-count: )'?4'?", r"\g<1>'8'", rules)
             assert n == 1, rules
-            reader.put(f"{key}/rules", rewritten)
+            reader.put(paths[1], rewritten)
         finally:
             reader.close()
         peers_only = wait_converged(topology, databases=[harness_db.name], registry=False)

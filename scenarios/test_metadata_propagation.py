@@ -14,6 +14,7 @@ from harness import (
     registry_cut,
     wait_converged,
 )
+from scenarios.known import RACY_REPLAY_ORDER
 
 # ZooKeeper whatever --harness-registry says: on etcd the pinned engine does not propagate at
 # run time at all (scenarios/known.py), which the REGISTRIES-parametrised scenarios record.
@@ -85,16 +86,7 @@ def test_node_cut_from_registry_misses_change_until_healed(
 ATTEMPTS = 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ConvergenceTimeout,
-    reason=(
-        "ShardingSphere 5.1.0: a node that missed a storage-unit and a rule change while cut "
-        "from ZooKeeper may replay the rule event first after reconnecting; it then fails with "
-        "'Data source names cannot be empty' (ShardingRuleBuilder) and never applies the rule. "
-        "The order is racy (seen in about 4 of 5 tries), so the scenario tries up to 5 times"
-    ),
-)
+@RACY_REPLAY_ORDER
 def test_node_cut_during_two_changes_applies_both_after_heal(topology: Topology) -> None:
     """Both changes made while a node was cut reach it once its registry link heals, every
     time."""

@@ -7,14 +7,13 @@ from __future__ import annotations
 import pytest
 
 from harness import (
-    ConvergenceTimeout,
     LogicalDatabase,
     Topology,
     assert_converged,
     assert_membership,
     node_snapshot,
 )
-from scenarios.known import BOTH, REGISTRIES
+from scenarios.known import BOTH, NO_DEREGISTER_ON_STOP, REGISTRIES
 
 pytestmark = pytest.mark.cluster
 
@@ -71,14 +70,7 @@ def test_scale_out_node_joins_and_removal_leaves_rest_converged(
 
 @pytest.mark.parametrize("registry", BOTH)
 @pytest.mark.topology(props={"timeToLiveSeconds": TTL})
-@pytest.mark.xfail(
-    strict=True,
-    raises=ConvergenceTimeout,
-    reason=(
-        "ShardingSphere 5.1.0 does not close its registry session on a graceful stop: the "
-        "node stays in the online compute nodes until the session/lease expires"
-    ),
-)
+@NO_DEREGISTER_ON_STOP
 def test_gracefully_stopped_node_leaves_online_list_at_once(
     registry: str, topology: Topology
 ) -> None:
