@@ -12,6 +12,7 @@ import pytest
 
 from harness import hooks
 from harness.diagnostics import dump_state
+from harness.dialect import dialect_for_image
 from harness.errors import SpecError
 from harness.faults.controller import Faults
 from harness.faults.hygiene import leftovers, repair
@@ -83,7 +84,7 @@ def _settings(config: pytest.Config) -> Settings:
             _value(config, "proxy_image") or None,
             config.rootpath / _value(config, "report_dir"),
         )
-        settings.spec()  # the default spec must be valid too
+        _check_proxy_image(settings.spec())  # the default spec must be valid too
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {exc}") from None
     return settings
@@ -230,9 +231,17 @@ def _spec_for(item: pytest.Item, settings: Settings) -> Any:
             )
         overrides.update(marker.kwargs)
     try:
-        return settings.spec(**overrides)
+        return _check_proxy_image(settings.spec(**overrides))
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {item.nodeid}: {exc}") from None
+
+
+def _check_proxy_image(spec: TopologySpec) -> TopologySpec:
+    """A named proxy image must be a release harness has a dialect for (checked here, at
+    configuration and collection, before any container starts)."""
+    if spec.proxy_image is not None:
+        dialect_for_image(spec.proxy_image)
+    return spec
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -80,5 +80,5 @@ RACY_REPLAY_ORDER = known(
     "ShardingSphere 5.1.x: a node that missed a storage-unit and a rule change while cut from "
     "ZooKeeper may replay the rule event first after reconnecting; it then fails with 'Data "
     "source names cannot be empty' (ShardingRuleBuilder) and never applies the rule. The order "
-    "is racy (seen in about 4 of 5 tries), so the scenario tries up to 5 times"
+    "is racy (about 1 try in 3), so the scenario tries up to 15 times"
 )

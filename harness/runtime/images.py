@@ -64,9 +64,16 @@ def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
         if type(exc).__name__ != "ImageNotFound":
             raise
     if local:  # local source: nothing is ever pulled
+        official = ref.startswith(catalog.OFFICIAL_PROXY_REPOSITORY + ":")
+        hint = (
+            f"harness builds {catalog.OFFICIAL_PROXY_REPOSITORY} "
+            f"{', '.join(catalog.PROXY_RELEASES)} locally; name one of those, or load the image "
+            "you named (`docker load`)"
+            if official
+            else "run `harness images build` (or `harness setup`), or load the image you named"
+        )
         raise ProvisionError(
-            f"image {ref} is missing and the image source is local (nothing is pulled). Fix: "
-            "run `harness images build` (or `harness setup`), or load the image you named"
+            f"image {ref} is missing and the image source is local (nothing is pulled). Fix: {hint}"
         )
     try:
         client.images.pull(ref)

@@ -20,6 +20,8 @@ def test_uses(topology):
         (["--harness-nodes=0"], ["nodes='0'", "1 to 8"]),
         (["--harness-nodes=x"], ["nodes='x'", "integer"]),
         (["--harness-image-source=internet"], ["image source='internet'", "local | official"]),
+        (["--harness-proxy-image=apache/shardingsphere-proxy:5.5.3"], ["proxy version='5.5'"]),
+        (["--harness-proxy-image=my/proxy:latest"], ["proxy_image='my/proxy:latest'"]),
     ],
 )
 def test_bad_option_is_a_usage_error(
