@@ -135,6 +135,31 @@ def test_killed_run_is_reaped_by_harness_clean(
     assert foreign_leftovers(docker_client) == []
 
 
+def test_killed_run_is_reaped_by_the_next_run(
+    pytester: pytest.Pytester, docker_client: Any
+) -> None:
+    """SIGKILL leaves everything; the next pytest run that needs a topology reaps it first
+    (its owner is dead), then tears its own down."""
+    proc, marker = _hold_topology(pytester)
+    proc.kill()
+    proc.wait(timeout=30)
+    assert foreign_leftovers(docker_client)
+    marker.unlink()
+    # Replaces the holding test (same default file name).
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.topology(mode="memory", nodes=1)
+        def test_next(topology):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert foreign_leftovers(docker_client) == []
+
+
 def test_bad_option_starts_no_container(pytester: pytest.Pytester, docker_client: Any) -> None:
     before = sorted(c.name for c in docker_client.containers.list(all=True))
     pytester.makeini(INI)
