@@ -14,18 +14,18 @@ the Go module proxy (``go install``) into harness's cache, once.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from harness.clients.mysql import Endpoint
-from harness.errors import ProvisionError
 from harness.images.builder import default_cache_dir
+from harness.images.steps import require_tool, run_step
 from harness.runtime import readiness
 from harness.runtime.reaper import reap
 from harness.runtime.topology import (
@@ -37,6 +37,7 @@ from harness.runtime.topology import (
     STORAGE_USER,
     Topology,
 )
+from harness.waiting import poll
 
 COMPOSE_VERSION = "v2.29.7"
 HEALTH = {"interval": "1s", "timeout": "2s", "retries": 300}
@@ -48,27 +49,28 @@ def compose_binary() -> Path:
     binary = gobin / "docker-compose"
     if binary.exists():
         return binary
-    if shutil.which("go") is None:
-        raise ProvisionError("the compose comparison needs Go to build Compose v2. Fix: install Go")
+    require_tool("go", "compose", "install Go (https://go.dev/doc/install) or golang-go")
     print(f"compose: go install github.com/docker/compose/v2/cmd@{COMPOSE_VERSION}", flush=True)
-    subprocess.run(
+    run_step(
+        "compose",
+        "go install",
         ["go", "install", f"github.com/docker/compose/v2/cmd@{COMPOSE_VERSION}"],
-        env={**_go_env(), "GOBIN": str(gobin)},
-        check=True,
+        env={"CGO_ENABLED": "0", "GOBIN": str(gobin), "GOFLAGS": "-mod=mod"},
     )
     (gobin / "cmd").rename(binary)
     return binary
 
 
-def _go_env() -> dict[str, str]:
-    return {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
+def _answers(endpoint: Endpoint, sql: str) -> Callable[[], bool | None]:
+    """A readiness check for ``poll``: None until the node answers ``sql``."""
 
+    def check() -> bool | None:
+        try:
+            return readiness.mysql_ready(endpoint, sql)
+        except Exception:  # noqa: BLE001 - not up yet, whatever the client says
+            return None
 
-def _answers(endpoint: Endpoint, sql: str) -> bool:
-    try:
-        return bool(readiness.mysql_ready(endpoint, sql))
-    except Exception:  # noqa: BLE001 - not up yet, whatever the client says
-        return False
+    return check
 
 
 def render(topo: Topology) -> Path:
@@ -153,6 +155,7 @@ def compose_up(topo: Topology, binary: Path) -> float:
     """Seconds from ``up --wait`` to every node answering SQL; everything is removed after."""
     path = render(topo)
     cmd = [str(binary), "-f", str(path), "-p", topo.name]
+    sql = topo.dialect.show_databases()
     t0 = time.monotonic()
     try:
         subprocess.run([*cmd, "up", "--detach", "--wait", "--quiet-pull"], check=True)
@@ -164,11 +167,7 @@ def compose_up(topo: Topology, binary: Path) -> float:
                 text=True,
             ).stdout.strip()
             endpoint = Endpoint("127.0.0.1", int(out.rsplit(":", 1)[1]), PROXY_USER, topo.password)
-            deadline = time.monotonic() + 120
-            while not _answers(endpoint, topo.dialect.show_databases()):
-                if time.monotonic() > deadline:
-                    raise ProvisionError(f"compose node-{i} never answered SQL")
-                time.sleep(0.05)
+            poll(_answers(endpoint, sql), timeout=120, what=f"compose node-{i} to answer SQL")
         return time.monotonic() - t0
     finally:
         subprocess.run(
