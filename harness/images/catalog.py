@@ -56,16 +56,13 @@ class ProxyRelease:
 
     version: str
     bootstrap: str
-    note: str = ""
 
 
 PROXY_RELEASES: dict[str, ProxyRelease] = {
     r.version: r
     for r in (
         ProxyRelease("5.1.0", "5.1.0"),
-        ProxyRelease(
-            "5.1.1", "5.1.0", "launched by 5.1.0's bootstrap module (5.1.1's is not on Central)"
-        ),
+        ProxyRelease("5.1.1", "5.1.0"),
     )
 }
 DEFAULT_PROXY_VERSION = "5.1.0"
@@ -81,6 +78,30 @@ class Role:
     official: str
     parent: str | None = None
     packages: tuple[str, ...] = field(default=())
+
+
+def proxy_release(version: str) -> ProxyRelease:
+    """Look a proxy release up, with an error that lists the buildable ones."""
+    try:
+        return PROXY_RELEASES[version]
+    except KeyError:
+        raise SpecError(
+            "proxy version",
+            version,
+            ", ".join(PROXY_RELEASES),
+            "pick a listed release, or build your own image and pass --harness-proxy-image",
+        ) from None
+
+
+def proxy_role(version: str = DEFAULT_PROXY_VERSION) -> Role:
+    """The proxy role at one release (the catalog's ``shardingsphere-proxy`` is the default)."""
+    release = proxy_release(version)
+    return Role(
+        "shardingsphere-proxy",
+        release.version,
+        f"{OFFICIAL_PROXY_REPOSITORY}:{release.version}",
+        parent="base",
+    )
 
 
 ROLES: dict[str, Role] = {
@@ -106,38 +127,9 @@ ROLES: dict[str, Role] = {
             TOXIPROXY_VERSION.lstrip("v"),
             f"ghcr.io/shopify/toxiproxy:{TOXIPROXY_VERSION.lstrip('v')}",
         ),
-        Role(
-            "shardingsphere-proxy",
-            DEFAULT_PROXY_VERSION,
-            f"{OFFICIAL_PROXY_REPOSITORY}:{DEFAULT_PROXY_VERSION}",
-            parent="base",
-        ),
+        proxy_role(),
     )
 }
-
-
-def proxy_release(version: str) -> ProxyRelease:
-    """Look a proxy release up, with an error that lists the buildable ones."""
-    try:
-        return PROXY_RELEASES[version]
-    except KeyError:
-        raise SpecError(
-            "proxy version",
-            version,
-            ", ".join(PROXY_RELEASES),
-            "pick a listed release, or build your own image and pass --harness-proxy-image",
-        ) from None
-
-
-def proxy_role(version: str = DEFAULT_PROXY_VERSION) -> Role:
-    """The proxy role at one release (the catalog's ``shardingsphere-proxy`` is the default)."""
-    release = proxy_release(version)
-    return Role(
-        "shardingsphere-proxy",
-        release.version,
-        f"{OFFICIAL_PROXY_REPOSITORY}:{release.version}",
-        parent="base",
-    )
 
 
 def proxy_version_of(image: str | None) -> str:

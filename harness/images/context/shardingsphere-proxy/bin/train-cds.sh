@@ -9,7 +9,9 @@ set -euo pipefail
 DEPLOY_DIR=/opt/shardingsphere-proxy
 cd "$DEPLOY_DIR"
 JARS="$DEPLOY_DIR/lib/*:$DEPLOY_DIR/ext-lib/*"
-java $JVM_OPTS -XX:DumpLoadedClassList=/tmp/memory.lst -classpath "$JARS:$DEPLOY_DIR" \
+# Training boots find their config (/cds/...) and the quiet logback.xml as the image does.
+TRAIN_CP="$JARS:$DEPLOY_DIR:$DEPLOY_DIR/conf"
+java $JVM_OPTS -XX:DumpLoadedClassList=/tmp/memory.lst -classpath "$TRAIN_CP" \
   org.apache.shardingsphere.proxy.Bootstrap 3307 /cds/memory/ >/tmp/train.log 2>&1 &
 pid=$!
 up=no
@@ -25,7 +27,7 @@ kill -TERM "$pid"
 wait "$pid" || true
 [ "$up" = yes ] || { echo "train-cds: the proxy did not start"; cat /tmp/train.log; exit 1; }
 # Exits by itself (no registry); bounded in case it does not.
-timeout 60 java $JVM_OPTS -XX:DumpLoadedClassList=/tmp/cluster.lst -classpath "$JARS:$DEPLOY_DIR" \
+timeout 60 java $JVM_OPTS -XX:DumpLoadedClassList=/tmp/cluster.lst -classpath "$TRAIN_CP" \
   org.apache.shardingsphere.proxy.Bootstrap 3307 /cds/cluster/ >>/tmp/train.log 2>&1 || true
 # In load order, each line once (the order matters to the lambda-proxy entries).
 awk '!seen[$0]++' /tmp/memory.lst /tmp/cluster.lst >/tmp/classes.lst
