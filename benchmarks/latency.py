@@ -10,7 +10,9 @@ first serving it. A cell that does not converge within its timeout is reported a
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 
 from benchmarks.output import median, p95, write
 from harness.convergence.api import wait_converged
@@ -34,28 +36,20 @@ def measure(topo: Topology, changes: int, timeout: float) -> dict[str, dict[str,
             db = LogicalDatabase.create(topo, f"latency {i}")
         except ConvergenceTimeout:  # etcd on the pinned engine: no run-time propagation
             return out
+        steps: tuple[tuple[Callable[[], object], str], ...] = (
+            (partial(db.register_storage_unit, "ds_0"), "storage_unit/ds_0"),
+            (db.create_sharding_table_rule, "sharding_table_rule/t_order"),
+        )
         try:
-            db.register_storage_unit("ds_0")
-            unit = wait_converged(
-                topo,
-                databases=[db.name],
-                timeout=timeout,
-                stable=0.1,
-                expect=db.has("storage_unit/ds_0"),
-            )
-            db.create_sharding_table_rule()
-            rule = wait_converged(
-                topo,
-                databases=[db.name],
-                timeout=timeout,
-                stable=0.1,
-                expect=db.has("sharding_table_rule/t_order"),
-            )
+            for change, (make, key) in zip(CHANGES, steps, strict=True):
+                make()
+                result = wait_converged(
+                    topo, databases=[db.name], timeout=timeout, stable=0.1, expect=db.has(key)
+                )
+                for node, seconds in result.latency.items():
+                    out[change].setdefault(node, []).append(seconds * 1000)
         finally:
             db.drop()
-        for change, result in zip(CHANGES, (unit, rule), strict=True):
-            for node, seconds in result.latency.items():
-                out[change].setdefault(node, []).append(seconds * 1000)
     return out
 
 

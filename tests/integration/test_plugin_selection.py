@@ -99,29 +99,28 @@ def test_cluster_marker_selects_cluster_tests(pytester: pytest.Pytester) -> None
     assert "test_c PASSED" in result.stdout.str()
 
 
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        (
+            "harness-local/no-such-proxy:5.1.0",
+            ["*harness-local/no-such-proxy:5.1.0 is missing*nothing is pulled*"],
+        ),
+        # An official name of a release harness cannot build lists the ones it can.
+        (
+            "apache/shardingsphere-proxy:5.1.2",
+            ["*nothing is pulled*builds apache/shardingsphere-proxy 5.1.0, 5.1.1 locally*"],
+        ),
+    ],
+)
 def test_missing_proxy_image_is_one_clear_error_and_nothing_is_pulled(
-    pytester: pytest.Pytester, docker_client: Any
+    pytester: pytest.Pytester, docker_client: Any, image: str, expected: list[str]
 ) -> None:
     pytester.makeini("[pytest]\nharness_image_source = local\n")
     pytester.makepyfile("def test_x(topology):\n    pass\n")
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--harness-proxy-image=harness-local/no-such-proxy:5.1.0"
+        "-p", "no:cacheprovider", f"--harness-proxy-image={image}"
     )
     result.assert_outcomes(errors=1)
-    out = result.stdout.str()
-    assert "harness-local/no-such-proxy:5.1.0 is missing" in out
-    assert "nothing is pulled" in out
-    assert foreign_leftovers(docker_client) == []
-
-
-def test_official_name_of_a_release_harness_cannot_build_lists_the_ones_it_can(
-    pytester: pytest.Pytester, docker_client: Any
-) -> None:
-    pytester.makeini("[pytest]\nharness_image_source = local\n")
-    pytester.makepyfile("def test_x(topology):\n    pass\n")
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--harness-proxy-image=apache/shardingsphere-proxy:5.1.2"
-    )
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*builds apache/shardingsphere-proxy 5.1.0, 5.1.1 locally*"])
+    result.stdout.fnmatch_lines(expected)
     assert foreign_leftovers(docker_client) == []
