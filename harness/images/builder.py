@@ -33,6 +33,8 @@ BASE_ENV = [
     "ENV LANG=C.UTF-8",
 ]
 MYSQL_DRIVER_PREFIXES = ("mysql-connector-java-", "mysql-connector-j-")
+# ZooKeeper server jars the class-data-sharing training needs (pom.xml), kept off the classpath.
+TRAINING_PREFIXES = ("metrics-core-", "snappy-java-")
 
 
 def default_cache_dir() -> Path:
@@ -298,11 +300,15 @@ class ImageBuilder:
                 f"-DoutputDirectory={staging / 'jars'}",
             ],
         )
-        lib, ext = staging / "lib", staging / "ext-lib"
-        lib.mkdir()
-        ext.mkdir()
+        lib, ext, train = staging / "lib", staging / "ext-lib", staging / "train-lib"
+        for folder in (lib, ext, train):
+            folder.mkdir()
         for jar in sorted((staging / "jars").glob("*.jar")):
-            dest = ext if jar.name.startswith(MYSQL_DRIVER_PREFIXES) else lib
+            dest = lib
+            if jar.name.startswith(MYSQL_DRIVER_PREFIXES):
+                dest = ext
+            elif jar.name.startswith(TRAINING_PREFIXES):
+                dest = train
             jar.rename(dest / jar.name)
         marker.touch()
         return staging
@@ -335,6 +341,10 @@ class ImageBuilder:
         ctx = self._context("shardingsphere-proxy")
         shutil.copytree(staging / "lib", ctx / "lib")
         shutil.copytree(staging / "ext-lib", ctx / "ext-lib")
+        # A distribution has no training jars: its cluster training boot finds no registry.
+        (ctx / "train-lib").mkdir()
+        for jar in (staging / "train-lib").glob("*.jar"):
+            shutil.copy2(jar, ctx / "train-lib" / jar.name)
         (ctx / "pom.xml").unlink()
         self._docker_build("shardingsphere-proxy", ctx)
 

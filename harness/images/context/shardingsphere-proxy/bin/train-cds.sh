@@ -1,37 +1,66 @@
 #!/bin/bash
-# Build-time only: boot the proxy twice, recording the classes it loads: in memory mode until
-# it serves (cds/memory), and in cluster mode against a registry that is not there until it
-# gives up (cds/cluster: the registry client's classes). Both lists go into one
-# class-data-sharing archive that start.sh maps at every boot, so the JVM skips parsing and
-# verifying those classes. The archive's classpath is the jars
-# only (CDS refuses non-empty directories), which is why start.sh lists the jars first.
+# Build-time only: boot the proxy twice, recording the classes it loads until it serves: in
+# memory mode (cds/memory), and in cluster mode joining a ZooKeeper server on loopback
+# (cds/cluster). The server is the one in the proxy's own zookeeper jar, plus train-lib's two
+# jars; without them (a distribution's image) the cluster boot gives up on the registry, which
+# still records the registry client's classes. Both lists go into one class-data-sharing archive
+# that start.sh maps at every boot, so the JVM skips parsing and verifying those classes. The
+# archive's classpath is the jars only (CDS refuses non-empty directories), which is why
+# start.sh lists the jars first.
 set -euo pipefail
 DEPLOY_DIR=/opt/shardingsphere-proxy
 cd "$DEPLOY_DIR"
 JARS="$DEPLOY_DIR/lib/*:$DEPLOY_DIR/ext-lib/*"
 # Training boots find their config (/cds/...) and the quiet logback.xml as the image does.
 TRAIN_CP="$JARS:$DEPLOY_DIR:$DEPLOY_DIR/conf"
-java $JVM_OPTS -XX:DumpLoadedClassList=/tmp/memory.lst -classpath "$TRAIN_CP" \
-  org.apache.shardingsphere.proxy.Bootstrap 3307 /cds/memory/ >/tmp/train.log 2>&1 &
-pid=$!
-up=no
-for _ in $(seq 1 600); do
-  # The server greeting proves the frontend is up (and loads the handshake classes).
-  if (exec 3<>/dev/tcp/127.0.0.1/3307 && head -c 4 <&3 >/dev/null) 2>/dev/null; then
-    up=yes
-    break
+
+# Succeeds once the proxy greets on 3307 ($1 = zk: once ZooKeeper on 2181 answers "srvr"),
+# fails once process $2 has exited or after 60 s.
+serves() {
+  local what=$1 pid=$2 out
+  for _ in $(seq 1 600); do
+    if [ "$what" = zk ]; then
+      out=$( (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && cat <&3) 2>/dev/null || true)
+      case "$out" in *"Zookeeper version"*) return 0 ;; esac
+    elif (exec 3<>/dev/tcp/127.0.0.1/3307 && head -c 4 <&3 >/dev/null) 2>/dev/null; then
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# $1: config folder under /cds, $2: class list to write. Fails only when $3 is "must".
+train() {
+  java $JVM_OPTS -XX:DumpLoadedClassList="$2" -classpath "$TRAIN_CP" \
+    org.apache.shardingsphere.proxy.Bootstrap 3307 "/cds/$1/" >>/tmp/train.log 2>&1 &
+  local pid=$! up=yes
+  serves proxy "$pid" || up=no
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  echo "train-cds: $1 boot served: $up"
+  if [ "$up" = no ] && [ "${3:-}" = must ]; then
+    echo "train-cds: the proxy did not start"
+    cat /tmp/train.log
+    exit 1
   fi
-  sleep 0.1
-done
-kill -TERM "$pid"
-wait "$pid" || true
-[ "$up" = yes ] || { echo "train-cds: the proxy did not start"; cat /tmp/train.log; exit 1; }
-# Exits by itself (no registry); bounded in case it does not.
-timeout 60 java $JVM_OPTS -XX:DumpLoadedClassList=/tmp/cluster.lst -classpath "$TRAIN_CP" \
-  org.apache.shardingsphere.proxy.Bootstrap 3307 /cds/cluster/ >>/tmp/train.log 2>&1 || true
+}
+
+train memory /tmp/memory.lst must
+
+mkdir -p /tmp/zk
+java -Xmx128m -XX:+UseSerialGC -cp "$DEPLOY_DIR/lib/*:$DEPLOY_DIR/train-lib/*" \
+  org.apache.zookeeper.server.ZooKeeperServerMain 2181 /tmp/zk >/tmp/zk.log 2>&1 &
+zk=$!
+serves zk "$zk" || echo "train-cds: no ZooKeeper server on loopback; training without one"
+train cluster /tmp/cluster.lst
+kill -TERM "$zk" 2>/dev/null || true
+wait "$zk" || true
+
 # In load order, each line once (the order matters to the lambda-proxy entries).
 awk '!seen[$0]++' /tmp/memory.lst /tmp/cluster.lst >/tmp/classes.lst
 java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst \
   -XX:SharedArchiveFile="$DEPLOY_DIR/proxy.jsa" -classpath "$JARS" >/tmp/dump.log 2>&1 \
   || { cat /tmp/train.log /tmp/dump.log; exit 1; }
-rm -f /tmp/*.lst /tmp/train.log /tmp/dump.log
+rm -rf /tmp/*.lst /tmp/train.log /tmp/dump.log /tmp/zk /tmp/zk.log "$DEPLOY_DIR/train-lib"
