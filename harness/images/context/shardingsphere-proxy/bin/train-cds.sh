@@ -1,7 +1,7 @@
 #!/bin/bash
-# Build-time only: boot the proxy twice, recording the classes it loads until it serves: in
-# memory mode (cds/memory), and in cluster mode joining a ZooKeeper server on loopback
-# (cds/cluster). The server is the one in the proxy's own zookeeper jar, plus train-lib's two
+# Build-time only: boot the proxy twice, recording the classes it loads until it has served one
+# client session (cds/client.groovy): in memory mode (cds/memory), and in cluster mode joining a
+# ZooKeeper server on loopback (cds/cluster). The server is the one in the proxy's own zookeeper jar, plus train-lib's two
 # jars; without them (a distribution's image) the cluster boot gives up on the registry, which
 # still records the registry client's classes. Both lists go into one class-data-sharing archive
 # that start.sh maps at every boot, so the JVM skips parsing and verifying those classes. The
@@ -37,6 +37,11 @@ train() {
     org.apache.shardingsphere.proxy.Bootstrap 3307 "/cds/$1/" >>/tmp/train.log 2>&1 &
   local pid=$! up=yes
   serves proxy "$pid" || up=no
+  if [ "$up" = yes ]; then
+    # Best effort: a distribution's image may lack Groovy or the MySQL driver.
+    timeout 60 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -classpath "$JARS" \
+      groovy.ui.GroovyMain "$DEPLOY_DIR/cds/client.groovy" || echo "train-cds: no client session"
+  fi
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" || true
   echo "train-cds: $1 boot served: $up"
