@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
@@ -173,17 +173,29 @@ class Topology:
         self._network = self.client.networks.create(
             self.name, driver="bridge", labels=self._labels("network"), check_duplicate=True
         )
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            reg = pool.submit(self._start_registry)
-            stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
+        # Critical path first. The engine starts containers one after another in effect, so
+        # the registry's container starts alone and its JVM boots while the links' containers
+        # start; each node's proxy starts once its link and the registry answer; storage,
+        # which no node needs to boot, starts last.
+        with ThreadPoolExecutor(max_workers=1 + 2 * self.spec.nodes) as pool:
+            self._start_registry_container()
+            reg = pool.submit(self._wait_registry_ready)
             links = [pool.submit(self._start_link) for _ in range(self.spec.nodes)]
-            self.nodes = [f.result() for f in links]
+            launched = [pool.submit(self._launch_node, link, reg) for link in links]
+            self.nodes = [f.result() for f in launched]
+            stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
+            ready = [pool.submit(self._wait_node_ready, n) for n in self.nodes]
             self.storage = [f.result() for f in stor]
-            reg.result()
-            procs = [pool.submit(self._start_proxy, n) for n in self.nodes]
-            for f in procs:
+            for f in ready:
                 f.result()
         self.event("topology", "ready")
+
+    def _launch_node(self, link: Future[ComputeNode], registry: Future[None]) -> ComputeNode:
+        """Start a node's proxy container once its link and the registry answer."""
+        node = link.result()
+        registry.result()
+        self._launch_proxy(node)
+        return node
 
     @property
     def workdir(self) -> Path:
@@ -228,6 +240,15 @@ class Topology:
         return RunningContainer(spec)
 
     def _start_registry(self) -> None:
+        self._start_registry_container()
+        self._wait_registry_ready()
+
+    def _wait_registry_ready(self) -> None:
+        if self.registry is not None and self.spec.registry is not None:
+            self._wait_registry(self.registry, self.spec.registry)
+            self.event("registry", f"{self.spec.registry} ready")
+
+    def _start_registry_container(self) -> None:
         if self.spec.registry is None:
             return
         kind = self.spec.registry
@@ -241,8 +262,6 @@ class Topology:
         self.registry = self._container(
             "registry", "registry", image, publish=(port,), env=env
         ).start()
-        self._wait_registry(self.registry, kind)
-        self.event("registry", f"{kind} ready")
 
     def _wait_registry(self, container: RunningContainer, kind: str) -> None:
         # The host port is looked up each time: a restarted container may get a new one.
@@ -332,6 +351,10 @@ class Topology:
         return conf
 
     def _start_proxy(self, node: ComputeNode) -> None:
+        self._launch_proxy(node)
+        self._wait_node_ready(node)
+
+    def _launch_proxy(self, node: ComputeNode) -> None:
         node.conf_dir = self.render_conf(node.name, node.namespace)
         volumes = {str(node.conf_dir): {"bind": PROXY_CONF, "mode": "ro"}}
         if self.spec.mode == "standalone":
@@ -350,6 +373,8 @@ class Topology:
             volumes=volumes,
         )
         node.proxy = RunningContainer(spec).start()
+
+    def _wait_node_ready(self, node: ComputeNode) -> None:
         self._wait_node(node)
         self.event("node", f"{node.name} ready")
 
@@ -476,12 +501,20 @@ class Topology:
         retryable += retry
         self.event("wait", f"waiting for {what}")
 
+        # Whether the container died is asked of the engine at most once a second: an inspect
+        # on every "not yet" was most of the engine's own CPU while a topology started.
+        next_status = time.monotonic() + 1.0
+
         def probe() -> object:
+            nonlocal next_status
             if self._stopped:
                 raise ProvisionError(f"{self.name} was stopped while waiting for {what}")
             try:
                 return check()
             except retryable:
+                if time.monotonic() < next_status:
+                    raise
+                next_status = time.monotonic() + 1.0
                 if container.status() in ("exited", "dead"):
                     raise ProvisionError(
                         f"{container.name} exited while waiting for {what}; last log lines:\n"
