@@ -6,8 +6,35 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from harness.images import catalog
 from harness.images.builder import ImageBuilder
+from harness.runtime import labels
+
+# Per JVM role: its archive, the classpath its entrypoint uses, and classes only a trained boot
+# loads (a proxy joining ZooKeeper: Curator's cache and ElasticJob's jobs; a registry serving
+# a client session).
+ARCHIVES = {
+    "shardingsphere-proxy": (
+        "proxy.jsa",
+        "lib/*:ext-lib/*:.:conf",
+        [
+            "org.apache.shardingsphere.proxy.Bootstrap",
+            "org.apache.curator.framework.recipes.cache.CuratorCache",
+            "org.apache.shardingsphere.elasticjob.lite.api.bootstrap.impl.ScheduleJobBootstrap",
+        ],
+    ),
+    "zookeeper": (
+        "/zookeeper.jsa",
+        "/usr/share/java/*:/etc/zookeeper/conf",
+        [
+            "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+            "org.apache.zookeeper.server.NIOServerCnxn",
+            "org.apache.zookeeper.server.SessionTrackerImpl",
+        ],
+    ),
+}
 
 
 def test_second_build_builds_nothing(builder: ImageBuilder) -> None:
@@ -46,3 +73,31 @@ def test_cli_lists_every_role_present() -> None:
     for name in catalog.ROLES:
         line = next(line for line in out.splitlines() if line.startswith(name + " "))
         assert " present " in line
+
+
+@pytest.mark.parametrize("role", sorted(ARCHIVES))
+def test_jvm_images_map_their_class_data_sharing_archive(
+    docker_client: Any, builder: ImageBuilder, role: str
+) -> None:
+    """-Xshare:on fails unless the archive exists and matches the entrypoint's classpath."""
+    archive, classpath, trained = ARCHIVES[role]
+    out = docker_client.containers.run(
+        builder.tag(role),
+        entrypoint=[
+            "java",
+            f"-XX:SharedArchiveFile={archive}",
+            "-Xshare:on",
+            "-Xlog:cds=info",
+            "-XX:+PrintSharedArchiveAndExit",
+            "-cp",
+            classpath,
+            "-version",
+        ],
+        remove=True,
+        stderr=True,
+        labels={labels.MANAGED: "true", labels.ROLE: "test"},
+    ).decode()
+    assert "Mapped static" in out
+    archived = {line.split()[1] for line in out.splitlines() if line.endswith(" app_loader")}
+    missing = [c for c in trained if c not in archived]
+    assert not missing, f"{role}: not in {archive}: {missing}"

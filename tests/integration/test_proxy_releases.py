@@ -42,35 +42,3 @@ def test_release_boots_and_reports_its_version(
     assert len(engine) > 50
     assert all(j.endswith(f"-{release}.jar") for j in engine), engine
     assert f"shardingsphere-proxy-bootstrap-{bootstrap}.jar" in jars
-
-
-def test_proxy_image_maps_its_class_data_sharing_archive(
-    docker_client: Any, builder: ImageBuilder
-) -> None:
-    """-Xshare:on fails unless the archive exists and matches the classpath start.sh uses; the
-    archive holds what a cluster node loads to join ZooKeeper (trained against a real server)."""
-    out = docker_client.containers.run(
-        builder.tag("shardingsphere-proxy"),
-        entrypoint=[
-            "java",
-            "-XX:SharedArchiveFile=proxy.jsa",
-            "-Xshare:on",
-            "-Xlog:cds=info",
-            "-XX:+PrintSharedArchiveAndExit",
-            "-cp",
-            "lib/*:ext-lib/*:.:conf",
-            "-version",
-        ],
-        remove=True,
-        stderr=True,
-        labels={labels.MANAGED: "true", labels.ROLE: "test"},
-    ).decode()
-    assert "Mapped static" in out
-    archived = {line.split()[1] for line in out.splitlines() if line.endswith(" app_loader")}
-    assert "org.apache.shardingsphere.proxy.Bootstrap" in archived
-    # Loaded only once a node has joined the registry: Curator's cache and ElasticJob's jobs.
-    assert "org.apache.curator.framework.recipes.cache.CuratorCache" in archived
-    assert (
-        "org.apache.shardingsphere.elasticjob.lite.api.bootstrap.impl.ScheduleJobBootstrap"
-        in archived
-    )

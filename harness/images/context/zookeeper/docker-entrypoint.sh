@@ -13,6 +13,10 @@ admin.enableServer=false
 4lw.commands.whitelist=$ZOO_4LW_COMMANDS_WHITELIST
 CFG
 fi
-exec java $JVMFLAGS -Dzookeeper.log.dir=/tmp -Dzookeeper.root.logger=INFO,CONSOLE \
-  -cp "/etc/zookeeper/conf:/usr/share/java/*" \
+# The jars come before the configuration folder so the archive made at build time
+# (train-cds.sh), whose classpath is the jars, still matches.
+CDS=""
+[ -f /zookeeper.jsa ] && CDS="-XX:SharedArchiveFile=/zookeeper.jsa -Xshare:auto"
+exec java $JVMFLAGS $CDS -Dzookeeper.log.dir=/tmp -Dzookeeper.root.logger=INFO,CONSOLE \
+  -cp "/usr/share/java/*:/etc/zookeeper/conf" \
   org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZOO_CONF_DIR/zoo.cfg"
