@@ -1,7 +1,7 @@
 """Provisioning, side by side in one run (rounds interleaved, medians and ratios):
 
 - harness: the default topology (3-node ZooKeeper cluster, MariaDB, a Toxiproxy per node),
-  started as the harness does (concurrently, readiness polled every 50-250 ms);
+  started as the harness does (concurrently, readiness polled every 50-100 ms);
 - limit: one proxy container's own boot, container start to first answered query (measured
   inside a one-node memory-mode topology);
 - serial: the same topology started one container after another with a 1 s polling wait, as a
@@ -145,7 +145,7 @@ def main() -> None:
         {"summary": summary, "rounds_s": figures},
         ["setup", "median ready (s)", "harness / this"],
         [
-            ["harness (concurrent, 50-250 ms polling)", h, 1.0],
+            ["harness (concurrent, 50-100 ms polling)", h, 1.0],
             ["limit: one proxy alone (memory mode), start to first query", lim, round(h / lim, 2)],
             [
                 "a cluster proxy joining ZooKeeper, start to first query (slowest)",

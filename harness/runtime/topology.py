@@ -528,7 +528,7 @@ class Topology:
                 timeout=self.ready_timeout,
                 what=what,
                 interval=0.05,
-                max_interval=0.25,
+                max_interval=0.1,
                 retry_on=retryable,
             )
         except WaitTimeout as exc:
