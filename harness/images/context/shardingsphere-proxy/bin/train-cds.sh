@@ -1,12 +1,12 @@
 #!/bin/bash
 # Build-time only: boot the proxy twice, recording the classes it loads until it has served one
 # client session (cds/client.groovy): in memory mode (cds/memory), and in cluster mode joining a
-# ZooKeeper server on loopback (cds/cluster). The server is the one in the proxy's own zookeeper jar, plus train-lib's two
-# jars; without them (a distribution's image) the cluster boot gives up on the registry, which
-# still records the registry client's classes. Both lists go into one class-data-sharing archive
-# that start.sh maps at every boot, so the JVM skips parsing and verifying those classes. The
-# archive's classpath is the jars only (CDS refuses non-empty directories), which is why
-# start.sh lists the jars first.
+# ZooKeeper server on loopback (cds/cluster). That server is the one in the proxy's own
+# zookeeper jar, plus train-lib's two jars; without them (a distribution's image) the cluster
+# boot gives up on the registry, which still records the registry client's classes. Both lists
+# go into one class-data-sharing archive that start.sh maps at every boot, so the JVM skips
+# parsing and verifying those classes. The archive's classpath is the jars only (CDS refuses
+# non-empty directories), which is why start.sh lists the jars first.
 set -euo pipefail
 DEPLOY_DIR=/opt/shardingsphere-proxy
 cd "$DEPLOY_DIR"
