@@ -39,7 +39,8 @@ class SerialTopology(Topology):
         self._network = self.client.networks.create(
             self.name, driver="bridge", labels=self._labels("network"), check_duplicate=True
         )
-        self._start_registry()
+        self._start_registry_container()
+        self._wait_registry_ready()
         self.storage = [self._start_storage(j) for j in range(self.spec.storage_nodes)]
         self.nodes = []
         for _ in range(self.spec.nodes):

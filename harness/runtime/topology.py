@@ -239,10 +239,6 @@ class Topology:
         )
         return RunningContainer(spec)
 
-    def _start_registry(self) -> None:
-        self._start_registry_container()
-        self._wait_registry_ready()
-
     def _wait_registry_ready(self) -> None:
         if self.registry is not None and self.spec.registry is not None:
             self._wait_registry(self.registry, self.spec.registry)
