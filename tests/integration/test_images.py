@@ -12,9 +12,9 @@ from harness.images import catalog
 from harness.images.builder import ImageBuilder
 from harness.runtime import labels
 
-# Per JVM role: its archive, the classpath its entrypoint uses, and classes only a trained boot
-# loads (a proxy joining ZooKeeper: Curator's cache and ElasticJob's jobs; a registry serving
-# a client session).
+# Per JVM role: its archive, the classpath its entrypoint uses (``$VAR`` is the image's
+# environment variable), and classes only a trained boot loads (a proxy joining ZooKeeper:
+# Curator's cache and ElasticJob's jobs; a registry serving a client session).
 ARCHIVES = {
     "shardingsphere-proxy": (
         "proxy.jsa",
@@ -27,7 +27,7 @@ ARCHIVES = {
     ),
     "zookeeper": (
         "/zookeeper.jsa",
-        "/usr/share/java/*:/etc/zookeeper/conf",
+        "$ZOO_JARS:/etc/zookeeper/conf",
         [
             "org.apache.zookeeper.server.quorum.QuorumPeerMain",
             "org.apache.zookeeper.server.NIOServerCnxn",
@@ -81,6 +81,10 @@ def test_jvm_images_map_their_class_data_sharing_archive(
 ) -> None:
     """-Xshare:on fails unless the archive exists and matches the entrypoint's classpath."""
     archive, classpath, trained = ARCHIVES[role]
+    env = docker_client.images.get(builder.tag(role)).attrs["Config"]["Env"]
+    for name, _, value in (e.partition("=") for e in env):
+        classpath = classpath.replace(f"${name}", value)
+    assert "$" not in classpath, classpath
     out = docker_client.containers.run(
         builder.tag(role),
         entrypoint=[

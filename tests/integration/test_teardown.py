@@ -76,8 +76,12 @@ def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
     saved = list((pytester.path / "reports").glob("*/failures/*/proxy-node-0.log"))
     assert saved
     assert "ShardingSphere-Proxy" in saved[0].read_text()
-    # The failure's folder also has every node's snapshot and the registry dump (masked).
+    # Every container's log says something; the registry's shows the server's own start.
     folder = saved[0].parent
+    for log in folder.glob("*.log"):
+        assert log.read_text().strip(), f"{log.name} is empty"
+    assert "binding to port" in (folder / "registry-registry.log").read_text()
+    # The failure's folder also has every node's snapshot and the registry dump (masked).
     assert "== node-0" in (folder / "snapshots.txt").read_text()
     registry = (folder / "registry.txt").read_text()
     assert "/metadata/" in registry

@@ -13,10 +13,15 @@ admin.enableServer=false
 4lw.commands.whitelist=$ZOO_4LW_COMMANDS_WHITELIST
 CFG
 fi
-# The jars come before the configuration folder so the archive made at build time
-# (train-cds.sh), whose classpath is the jars, still matches.
+# ZOO_JARS is ZooKeeper's jar (its manifest lists its dependencies) and slf4j's log4j binding,
+# so the server logs to the console through /etc/zookeeper/conf/log4j.properties; with every jar
+# in /usr/share/java, slf4j-nop bound first and the server logged nothing. The jars come before
+# the configuration folder so the archive made at build time (train-cds.sh), whose classpath is
+# the jars, still matches. Log4j's JMX beans are left out: nothing reads them, and registering
+# them is a tenth of a test registry's start-up.
 CDS=""
 [ -f /zookeeper.jsa ] && CDS="-XX:SharedArchiveFile=/zookeeper.jsa -Xshare:auto"
 exec java $JVMFLAGS $CDS -Dzookeeper.log.dir=/tmp -Dzookeeper.root.logger=INFO,CONSOLE \
-  -cp "/usr/share/java/*:/etc/zookeeper/conf" \
+  -Dzookeeper.jmx.log4j.disable=true \
+  -cp "$ZOO_JARS:/etc/zookeeper/conf" \
   org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZOO_CONF_DIR/zoo.cfg"

@@ -16,12 +16,12 @@ for _ in $(seq 1 600); do
 done
 [ "$up" = yes ] || { echo "train-cds: ZooKeeper did not start"; cat /tmp/zk.log; exit 1; }
 # One session that writes, reads and watches, as a proxy does.
-timeout 60 java -cp "/usr/share/java/*" org.apache.zookeeper.ZooKeeperMain \
+timeout 60 java -cp "$ZOO_JARS" org.apache.zookeeper.ZooKeeperMain \
   -server 127.0.0.1:2181 create /cds cds >/tmp/client.log 2>&1 || cat /tmp/client.log
-timeout 60 java -cp "/usr/share/java/*" org.apache.zookeeper.ZooKeeperMain \
+timeout 60 java -cp "$ZOO_JARS" org.apache.zookeeper.ZooKeeperMain \
   -server 127.0.0.1:2181 get -w /cds >>/tmp/client.log 2>&1 || cat /tmp/client.log
 kill -TERM "$pid"
 wait "$pid" || true
 java -Xshare:dump -XX:SharedClassListFile=/tmp/zk.lst -XX:SharedArchiveFile=/zookeeper.jsa \
-  -cp "/usr/share/java/*" >/tmp/dump.log 2>&1 || { cat /tmp/dump.log; exit 1; }
+  -cp "$ZOO_JARS" >/tmp/dump.log 2>&1 || { cat /tmp/dump.log; exit 1; }
 rm -rf /tmp/zk.lst /tmp/zk.log /tmp/client.log /tmp/dump.log /tmp/cds-conf /tmp/cds-data
