@@ -14,7 +14,8 @@ from harness.runtime import labels
 
 # Per JVM role: its archive, the classpath its entrypoint uses (``$VAR`` is the image's
 # environment variable), and classes only a trained boot loads (a proxy joining ZooKeeper:
-# Curator's cache and ElasticJob's jobs; a registry serving a client session).
+# Curator's cache and ElasticJob's jobs, then its first client's query and DistSQL EXPORT; a
+# registry serving a client session).
 ARCHIVES = {
     "shardingsphere-proxy": (
         "proxy.jsa",
@@ -23,6 +24,10 @@ ARCHIVES = {
             "org.apache.shardingsphere.proxy.Bootstrap",
             "org.apache.curator.framework.recipes.cache.CuratorCache",
             "org.apache.shardingsphere.elasticjob.lite.api.bootstrap.impl.ScheduleJobBootstrap",
+            "org.apache.shardingsphere.proxy.frontend.mysql.command.query.text.query."
+            "MySQLComQueryPacketExecutor",
+            "org.apache.shardingsphere.proxy.backend.text.distsql.ral.common.show.executor."
+            "ExportSchemaConfigurationExecutor",
         ],
     ),
     "zookeeper": (

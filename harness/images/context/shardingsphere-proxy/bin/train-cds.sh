@@ -14,21 +14,21 @@ JARS="$DEPLOY_DIR/lib/*:$DEPLOY_DIR/ext-lib/*"
 # Training boots find their config (/cds/...) and the quiet logback.xml as the image does.
 TRAIN_CP="$JARS:$DEPLOY_DIR:$DEPLOY_DIR/conf"
 
-# Succeeds once the proxy greets on 3307 ($1 = zk: once ZooKeeper on 2181 answers "srvr"),
-# fails once process $2 has exited or after 60 s.
-serves() {
-  local what=$1 pid=$2 out
+# Succeeds once probe $1 does; fails once process $2 has exited or after 60 s.
+until_up() {
+  local probe=$1 pid=$2
   for _ in $(seq 1 600); do
-    if [ "$what" = zk ]; then
-      out=$( (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && cat <&3) 2>/dev/null || true)
-      case "$out" in *"Zookeeper version"*) return 0 ;; esac
-    elif (exec 3<>/dev/tcp/127.0.0.1/3307 && head -c 4 <&3 >/dev/null) 2>/dev/null; then
-      return 0
-    fi
+    "$probe" && return 0
     kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.1
   done
   return 1
+}
+proxy_greets() { (exec 3<>/dev/tcp/127.0.0.1/3307 && head -c 4 <&3 >/dev/null) 2>/dev/null; }
+zookeeper_answers() {
+  local out
+  out=$( (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && cat <&3) 2>/dev/null || true)
+  case "$out" in *"Zookeeper version"*) return 0 ;; *) return 1 ;; esac
 }
 
 # $1: config folder under /cds, $2: class list to write. Fails only when $3 is "must".
@@ -36,7 +36,7 @@ train() {
   java $JVM_OPTS -XX:DumpLoadedClassList="$2" -classpath "$TRAIN_CP" \
     org.apache.shardingsphere.proxy.Bootstrap 3307 "/cds/$1/" >>/tmp/train.log 2>&1 &
   local pid=$! up=yes
-  serves proxy "$pid" || up=no
+  until_up proxy_greets "$pid" || up=no
   if [ "$up" = yes ]; then
     # Best effort: a distribution's image may lack Groovy or the MySQL driver.
     timeout 60 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -classpath "$JARS" \
@@ -58,7 +58,7 @@ mkdir -p /tmp/zk
 java -Xmx128m -XX:+UseSerialGC -cp "$DEPLOY_DIR/lib/*:$DEPLOY_DIR/train-lib/*" \
   org.apache.zookeeper.server.ZooKeeperServerMain 2181 /tmp/zk >/tmp/zk.log 2>&1 &
 zk=$!
-serves zk "$zk" || echo "train-cds: no ZooKeeper server on loopback; training without one"
+until_up zookeeper_answers "$zk" || echo "train-cds: no ZooKeeper server on loopback; training without one"
 train cluster /tmp/cluster.lst
 kill -TERM "$zk" 2>/dev/null || true
 wait "$zk" || true
