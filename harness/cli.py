@@ -15,6 +15,7 @@ from harness.engine import apt_install, can_install, connect, ensure_engine
 from harness.errors import EngineError, HarnessError
 from harness.images import catalog
 from harness.images.builder import ImageBuilder
+from harness.images.prune import current_tags, dangling, prune_dangling, remove_tags, stale_tags
 from harness.runtime.reaper import reap
 from harness.spec import MODES, REGISTRIES, TopologySpec
 
@@ -73,6 +74,30 @@ def _cmd_images_list(args: argparse.Namespace) -> int:
         if name == "shardingsphere-proxy":
             official = catalog.proxy_role(args.proxy_version).official
         _say(f"{name:22} {state:8} {builder.tag(name):55} official: {official}")
+    return 0
+
+
+def _cmd_images_prune(args: argparse.Namespace) -> int:
+
+    client = connect()
+    keep = current_tags(extra=[_builder(client).tag("shardingsphere-proxy")])
+    stale = stale_tags(client, keep)
+    if args.dry_run:
+        for tag in stale:
+            _say(f"would remove {tag}")
+        for image_id in dangling(client):
+            _say(f"would remove untagged {image_id}")
+        _say("prune: nothing removed (--dry-run)")
+        return 0
+    results = remove_tags(client, stale)
+    for r in results:
+        _say(f"removed {r.tag}" if r.removed else f"kept {r.tag}: {r.why_kept}")
+    kept = [r for r in results if not r.removed]
+    count, freed = prune_dangling(client)
+    _say(
+        f"prune: removed {len(results) - len(kept)} stale tag(s), kept {len(kept)} in use; "
+        f"{count} untagged image(s) and build steps deleted, {freed / 2**30:.2f} GiB freed"
+    )
     return 0
 
 
@@ -150,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(fn=_cmd_images_build)
     listing = images.add_parser("list", help="show each role's tag and whether it exists")
     listing.set_defaults(fn=_cmd_images_list)
+    prune = images.add_parser(
+        "prune",
+        help="remove local images this checkout no longer builds (their inputs changed, for "
+        "every role and proxy release) and untagged ones a forced rebuild left",
+    )
+    prune.add_argument("--dry-run", action="store_true", help="list them, remove nothing")
+    prune.set_defaults(fn=_cmd_images_prune)
     for cmd in (build, listing):
         cmd.add_argument(
             "--proxy-version",

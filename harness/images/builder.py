@@ -371,7 +371,7 @@ class ImageBuilder:
                 rm=True,
                 forcerm=True,
                 pull=False,
-                labels={"io.harness.image-role": name},
+                labels={catalog.IMAGE_ROLE_LABEL: name},
             )
         except Exception as exc:  # docker.errors.BuildError/APIError
             log = getattr(exc, "build_log", None) or []

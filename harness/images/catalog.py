@@ -36,6 +36,8 @@ __all__ = [
 ImageSource = Literal["local", "official"]
 IMAGE_SOURCES: tuple[ImageSource, ...] = ("local", "official")
 LOCAL_REPOSITORY = "harness-local"
+# Every image `docker build` makes here carries it (so untagged leftovers can be found).
+IMAGE_ROLE_LABEL = "io.harness.image-role"
 # Bump when a recipe changes in a way its context files do not show.
 RECIPE_VERSION = "1"
 

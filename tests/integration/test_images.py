@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from typing import Any
 
+import docker.errors
 import pytest
 
 from harness.images import catalog
 from harness.images.builder import ImageBuilder
+from harness.images.prune import dangling, prune_dangling, remove_tags
 from harness.runtime import labels
 
 # Per JVM role: its archive, the classpath its entrypoint uses (``$VAR`` is the image's
@@ -78,6 +81,53 @@ def test_cli_lists_every_role_present() -> None:
     for name in catalog.ROLES:
         line = next(line for line in out.splitlines() if line.startswith(name + " "))
         assert " present " in line
+
+
+def test_prune_finds_a_stale_tag_and_removes_only_it(
+    docker_client: Any, builder: ImageBuilder
+) -> None:
+    current = builder.tag("toxiproxy")
+    repository, _, _ = current.rpartition(":")
+    docker_client.images.get(current).tag(repository, "0.0.0-0000000000")
+    stale = f"{repository}:0.0.0-0000000000"
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "harness", "images", "prune", "--dry-run"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        assert f"would remove {stale}\n" in out
+        for name in catalog.ROLES:
+            assert builder.tag(name) not in out
+        assert [r.removed for r in remove_tags(docker_client, [stale])] == [True]
+        assert stale not in docker_client.images.get(current).tags
+    finally:
+        remove_tags(docker_client, [stale])
+
+
+def test_prune_deletes_an_image_a_forced_rebuild_left_untagged(
+    docker_client: Any, builder: ImageBuilder
+) -> None:
+    tag = f"{catalog.LOCAL_REPOSITORY}/prune-test:1"
+    ids = []
+    for step in ("one", "two"):  # the second build moves the tag: the first is left untagged
+        image, _ = docker_client.images.build(
+            fileobj=io.BytesIO(f"FROM {builder.tag('toxiproxy')}\nENV STEP={step}\n".encode()),
+            tag=tag,
+            labels={catalog.IMAGE_ROLE_LABEL: "prune-test"},
+            rm=True,
+        )
+        ids.append(image.short_id)
+    try:
+        assert ids[0] in dangling(docker_client)
+        count, _ = prune_dangling(docker_client)
+        assert count >= 1
+        assert ids[0] not in dangling(docker_client)
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(ids[0])
+    finally:
+        remove_tags(docker_client, [tag])
 
 
 @pytest.mark.parametrize("role", sorted(ARCHIVES))
