@@ -17,6 +17,7 @@ from harness.errors import SpecError
 
 __all__ = [
     "DEFAULT_PROXY_VERSION",
+    "IMAGE_ROLE_LABEL",
     "LOCAL_REPOSITORY",
     "PROXY_RELEASES",
     "ROLES",

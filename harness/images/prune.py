@@ -28,7 +28,7 @@ class Removal:
 def current_tags(extra: Iterable[str] = ()) -> set[str]:
     """Every role's tag for this checkout, the proxy's for each release, plus ``extra`` (a
     proxy image built from ``HARNESS_PROXY_DIST``)."""
-    tags = {catalog.local_tag(name) for name in catalog.ROLES if name != "shardingsphere-proxy"}
+    tags = {catalog.local_tag(name) for name in catalog.ROLES}
     tags |= {
         catalog.local_tag("shardingsphere-proxy", proxy_version=v) for v in catalog.PROXY_RELEASES
     }
@@ -52,11 +52,11 @@ def remove_tags(client: Any, tags: Iterable[str]) -> list[Removal]:
         try:
             client.images.remove(tag)
         except docker.errors.ImageNotFound:
-            out.append(Removal(tag, True))  # gone meanwhile: what was asked for
+            pass  # gone meanwhile: what was asked for
         except docker.errors.APIError as exc:
             out.append(Removal(tag, False, str(exc.explanation or exc)))
-        else:
-            out.append(Removal(tag, True))
+            continue
+        out.append(Removal(tag, True))
     return out
 
 

@@ -18,7 +18,7 @@ fi
 # in /usr/share/java, slf4j-nop bound first and the server logged nothing. The jars come before
 # the configuration folder so the archive made at build time (train-cds.sh), whose classpath is
 # the jars, still matches. Log4j's JMX beans are left out: nothing reads them, and registering
-# them is a tenth of a test registry's start-up.
+# them took about 0.1 s of a test registry's start-up.
 CDS=""
 [ -f /zookeeper.jsa ] && CDS="-XX:SharedArchiveFile=/zookeeper.jsa -Xshare:auto"
 exec java $JVMFLAGS $CDS -Dzookeeper.log.dir=/tmp -Dzookeeper.root.logger=INFO,CONSOLE \
