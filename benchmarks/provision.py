@@ -14,9 +14,9 @@ import json
 import statistics
 import time
 from dataclasses import asdict, dataclass
-from glob import glob
 from pathlib import Path
 
+from benchmarks.cgroups import peak_bytes
 from harness.convergence.api import assert_converged
 from harness.engine import connect
 from harness.runtime.images import resolve_images
@@ -25,17 +25,6 @@ from harness.session import LogicalDatabase
 from harness.spec import TopologySpec
 
 OUT = Path("reports/bench")
-
-
-def cgroup_peak_bytes(container_id: str) -> int | None:
-    for pattern in (
-        f"/sys/fs/cgroup/memory/docker/{container_id}*/memory.max_usage_in_bytes",
-        f"/sys/fs/cgroup/system.slice/docker-{container_id}*.scope/memory.peak",
-        f"/sys/fs/cgroup/docker/{container_id}*/memory.peak",
-    ):
-        for path in glob(pattern):
-            return int(Path(path).read_text().strip())
-    return None
 
 
 @dataclass
@@ -59,7 +48,7 @@ def one_run(client: object) -> RunFigures:
         result = assert_converged(topo, databases=[db.name], timeout=60)
         peaks: dict[str, int] = {}
         for ctr in topo.containers():
-            peak = cgroup_peak_bytes(ctr.container.id)
+            peak = peak_bytes(ctr.container.id)
             if peak is not None:
                 peaks[f"{ctr.spec.role}:{ctr.name.removeprefix(topo.name + '-')}"] = peak
     return RunFigures(

@@ -4,6 +4,8 @@
   started as the harness does (concurrently, readiness polled every 50-100 ms);
 - limit: one proxy container's own boot, container start to first answered query (measured
   inside a one-node memory-mode topology);
+- cluster proxy alone: one cluster-mode proxy joining a running one-node cluster, nothing else
+  starting, start to first query (the cluster's own cost, without contention);
 - serial: the same topology started one container after another with a 1 s polling wait, as a
   hand-written testcontainers set-up does;
 - compose: the same topology as a Compose project, ``docker compose up --wait`` with 1 s
@@ -12,16 +14,21 @@
     .venv/bin/python -m benchmarks.provision_compare [--rounds N] [--no-compose]
 
 Goals: harness at most 1.5x the limit and at most 0.6x compose. The table gives the ratio of
-the medians and, as a check on it, the median and range of each round's own ratio.
+the medians and, as a check on it, the median and range of each round's own ratio. A second
+table (``provision_cpu``) gives the CPU time each role used until ready, from the containers'
+cgroups, and the lower bound on the harness's time that the proxies' CPU alone sets on this
+machine's cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.cgroups import cpu_seconds
 from benchmarks.compose import compose_binary, compose_up
 from benchmarks.output import median, write
 from harness.engine import connect
@@ -70,6 +77,7 @@ class SerialTopology(Topology):
 SETUPS = (
     ("limit", "limit: one proxy alone (memory mode), start to first query"),
     ("cluster_proxy_boot", "a cluster proxy joining ZooKeeper, start to first query (slowest)"),
+    ("cluster_proxy_alone", "one cluster proxy joining a running registry, nothing else starting"),
     ("serial", "serial, 1 s polling"),
     ("compose", "docker compose up --wait (1 s healthchecks), then SQL"),
 )
@@ -89,14 +97,72 @@ def proxy_boot(topo: Topology, node: str) -> float:
     return next(e.at for e in topo.events if e.detail == f"{node} ready") - started
 
 
-def memory_proxy_boot(client: Any, images: ImageSet) -> float:
-    """One proxy alone (memory mode: no registry to join), start to first query."""
+def role_cpu(topo: Topology) -> dict[str, list[float]]:
+    """CPU seconds each container has used so far, by role (empty where cgroups are unread)."""
+    out: dict[str, list[float]] = {}
+    for c in topo.containers():
+        seconds = cpu_seconds(c.container.id)
+        if seconds is not None:
+            out.setdefault(c.spec.role, []).append(seconds)
+    return out
+
+
+def memory_proxy_boot(client: Any, images: ImageSet) -> tuple[float, list[float]]:
+    """One proxy alone (memory mode: no registry to join), start to first query; and the CPU
+    seconds it used until then."""
     topo = Topology(TopologySpec.create(mode="memory", nodes=1), client=client, images=images)
     try:
         topo.start()
-        return proxy_boot(topo, "node-0")
+        return proxy_boot(topo, "node-0"), role_cpu(topo).get("proxy", [])
     finally:
         topo.stop()
+
+
+def cluster_proxy_alone(client: Any, images: ImageSet) -> float:
+    """One cluster proxy joining a running one-node cluster while nothing else starts."""
+    topo = Topology(TopologySpec.create(nodes=1), client=client, images=images)
+    try:
+        topo.start()
+        return proxy_boot(topo, topo.add_node().name)
+    finally:
+        topo.stop()
+
+
+def cpu_table(cpu: dict[str, list[float]], limit_s: float, harness_s: float) -> None:
+    """CPU seconds per container until ready (medians over rounds), and the bound they set:
+    the proxies need at least this much CPU, and this machine has ``cores`` to give."""
+    cores = len(os.sched_getaffinity(0))
+    nodes = TopologySpec.create().nodes
+    rows: list[list[Any]] = []
+    for role_name, label in (
+        ("limit", "limit's proxy (memory mode)"),
+        ("proxy", "cluster proxy"),
+        ("registry", "registry (ZooKeeper)"),
+        ("storage", "storage (MariaDB)"),
+        ("toxiproxy", "link (Toxiproxy)"),
+    ):
+        if cpu.get(role_name):
+            rows.append([label, median(cpu[role_name])])
+    summary: dict[str, Any] = {"cores": cores, "cpu_s_median": {r[0]: r[1] for r in rows}}
+    if cpu.get("limit"):
+        # Even were every other container free and the cluster proxies no dearer than the
+        # limit's, the cores must run this much proxy CPU before the topology answers.
+        bound = nodes * median(cpu["limit"]) / cores
+        summary["bound_s"] = round(bound, 3)
+        summary["bound_over_limit"] = round(bound / limit_s, 2)
+        rows.append(
+            [
+                f"bound: {nodes} x the limit's proxy CPU / {cores} cores (s)",
+                f"{bound:.2f} = {bound / limit_s:.2f}x the limit"
+                f" (harness: {harness_s / limit_s:.2f}x)",
+            ]
+        )
+    write(
+        "provision_cpu",
+        {"summary": summary, "rounds": cpu},
+        ["container", "CPU s until ready"],
+        rows,
+    )
 
 
 def main() -> None:
@@ -112,18 +178,25 @@ def main() -> None:
         "harness": [],
         "limit": [],
         "cluster_proxy_boot": [],
+        "cluster_proxy_alone": [],
         "serial": [],
         "compose": [],
     }
+    cpu: dict[str, list[float]] = {}
     for _ in range(args.rounds):
         seconds, topo = timed(lambda: Topology(spec, client=client, images=images))
         try:
             boot = max(proxy_boot(topo, n.name) for n in topo.nodes)
+            for role_name, values in role_cpu(topo).items():
+                cpu.setdefault(role_name, []).extend(values)
         finally:
             topo.stop()
         figures["harness"].append(seconds)
         figures["cluster_proxy_boot"].append(boot)
-        figures["limit"].append(memory_proxy_boot(client, images))
+        limit, limit_cpu = memory_proxy_boot(client, images)
+        figures["limit"].append(limit)
+        cpu.setdefault("limit", []).extend(limit_cpu)
+        figures["cluster_proxy_alone"].append(cluster_proxy_alone(client, images))
         seconds, topo = timed(lambda: SerialTopology(spec, client=client, images=images))
         topo.stop()
         figures["serial"].append(seconds)
@@ -166,6 +239,7 @@ def main() -> None:
         ["setup", "median ready (s)", "harness / this", "per round: median (range)"],
         rows,
     )
+    cpu_table(cpu, median(figures["limit"]), h)
 
 
 if __name__ == "__main__":
