@@ -158,7 +158,15 @@ def compose_up(topo: Topology, binary: Path) -> float:
     sql = topo.dialect.show_databases()
     t0 = time.monotonic()
     try:
-        subprocess.run([*cmd, "up", "--detach", "--wait", "--quiet-pull"], check=True)
+        # Its progress lines would bury the benchmark's own; shown only when it fails.
+        up = subprocess.run(
+            [*cmd, "up", "--detach", "--wait", "--quiet-pull"],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if up.returncode != 0:
+            raise RuntimeError(f"compose up exited {up.returncode}:\n{up.stdout}{up.stderr}")
         for i in range(topo.spec.nodes):
             out = subprocess.run(
                 [*cmd, "port", f"node-{i}-link", str(CLIENT_PORT)],
