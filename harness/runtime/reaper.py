@@ -64,7 +64,7 @@ def reap(
     containers.sort(key=lambda c: c.labels.get(labels.ROLE) == "toxiproxy")
     for c in containers:
         if wanted(c.labels):
-            _quiet(lambda c=c: c.remove(force=True, v=True))
+            _remove_container(c)
             out.containers.append(c.name)
     for n in client.networks.list(filters=filters):
         if wanted(n.attrs.get("Labels")):
@@ -75,6 +75,18 @@ def reap(
             _quiet(lambda v=v: v.remove(force=True))
             out.volumes.append(v.name)
     return out
+
+
+def _remove_container(container: Any) -> None:
+    try:
+        _quiet(lambda: container.remove(force=True, v=True))
+    except Exception as exc:
+        # Another reaper got there first (xdist workers all reap what a killed run left when
+        # they start; `harness clean` may run too): wait for its removal, so the network this
+        # container was on is free by the time this reaper removes it.
+        if getattr(exc, "status_code", None) != 409 or "in progress" not in str(exc):
+            raise
+        _quiet(lambda: container.wait(condition="removed", timeout=60))
 
 
 def _quiet(fn: Any) -> None:

@@ -7,6 +7,8 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from harness.runtime import labels
 from harness.runtime.reaper import reap
 
@@ -80,3 +82,44 @@ def test_detached_topologies_outlive_their_process_until_clean_all() -> None:
     items = [FakeResource("a", up.labels("t", "proxy"))]
     assert reap(FakeDocker(items)).containers == []
     assert reap(FakeDocker(items), only_dead=False).containers == ["a"]
+
+
+class RemovalInProgress(Exception):
+    """What the engine answers when another client is already removing the container."""
+
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__('409 Conflict ("removal of container x is already in progress")')
+
+
+@dataclass
+class RacedResource(FakeResource):
+    """A container another reaper is removing: removal is refused, waiting sees it go."""
+
+    waited_for: str = ""
+
+    def remove(self, **_kw: Any) -> None:
+        raise RemovalInProgress()
+
+    def wait(self, **kw: Any) -> None:
+        self.waited_for = kw["condition"]
+
+
+def test_a_removal_already_in_progress_is_waited_for_not_raised() -> None:
+    dead = labels.RunIdentity("dead", _dead_pid(), socket.gethostname())
+    raced = RacedResource("a", dead.labels("t", "proxy"))
+    out = reap(FakeDocker([raced]))
+    assert out.containers == ["a"]
+    assert raced.waited_for == "removed"
+
+
+def test_other_engine_errors_still_raise() -> None:
+    dead = labels.RunIdentity("dead", _dead_pid(), socket.gethostname())
+
+    class Refused(FakeResource):
+        def remove(self, **_kw: Any) -> None:
+            raise RuntimeError("500 Server Error: driver failed")
+
+    with pytest.raises(RuntimeError, match="driver failed"):
+        reap(FakeDocker([Refused("a", dead.labels("t", "proxy"))]))
