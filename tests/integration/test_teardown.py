@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,23 +34,43 @@ def _alive_outside_this_tree(pid: int) -> bool:
     return True
 
 
+def _started_here(res_labels: dict[str, str]) -> bool:
+    """A harness resource of a run these tests started: not this process's own session
+    topology, and not another live run on the same engine (a sibling xdist worker's)."""
+    owner = res_labels.get(labels.OWNER_PID, "0")
+    return (
+        res_labels.get(labels.MANAGED) == "true"
+        and owner != str(os.getpid())
+        and res_labels.get(labels.DETACHED) != "true"
+        and not _alive_outside_this_tree(int(owner))
+    )
+
+
 def foreign_leftovers(client: Any) -> list[str]:
-    """Harness resources left by the runs these tests started (not this process's own session
-    topology, and not other live runs on the same engine)."""
-    mine = str(os.getpid())
+    """Harness resources left by the runs these tests started."""
     found = []
     for kind in (client.containers.list(all=True), client.networks.list(), client.volumes.list()):
         for res in kind:
             res_labels = (res.labels if hasattr(res, "labels") else res.attrs.get("Labels")) or {}
-            owner = res_labels.get(labels.OWNER_PID, "0")
-            if (
-                res_labels.get(labels.MANAGED) == "true"
-                and owner != mine
-                and res_labels.get(labels.DETACHED) != "true"
-                and not _alive_outside_this_tree(int(owner))
-            ):
+            if _started_here(res_labels):
                 found.append(res.name)
     return found
+
+
+def containers_created_here(client: Any, since: int) -> list[str]:
+    """Harness containers that the runs these tests started created since ``since`` (epoch
+    seconds), even those already removed: the engine's own event log."""
+    events = client.events(
+        since=since,
+        until=int(time.time()) + 1,
+        decode=True,
+        filters={"type": "container", "event": "create"},
+    )
+    return [
+        e["Actor"]["Attributes"].get("name", "?")
+        for e in events
+        if _started_here(e["Actor"].get("Attributes") or {})
+    ]
 
 
 def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
@@ -165,12 +186,12 @@ def test_killed_run_is_reaped_by_the_next_run(
 
 
 def test_bad_option_starts_no_container(pytester: pytest.Pytester, docker_client: Any) -> None:
-    before = sorted(c.name for c in docker_client.containers.list(all=True))
+    since = int(time.time())
     pytester.makeini(INI)
     pytester.makepyfile("def test_x(topology):\n    pass\n")
     result = pytester.runpytest_subprocess("--harness-registry=zk")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert sorted(c.name for c in docker_client.containers.list(all=True)) == before
+    assert containers_created_here(docker_client, since) == []
 
 
 def test_ctrl_c_during_provisioning_leaves_nothing(
