@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.runtime import labels
+from harness.waiting import poll
 
 __all__ = ["Reaped", "reap"]
 
@@ -68,7 +69,7 @@ def reap(
             out.containers.append(c.name)
     for n in client.networks.list(filters=filters):
         if wanted(n.attrs.get("Labels")):
-            _quiet(n.remove)
+            _remove_network(n)
             out.networks.append(n.name)
     for v in client.volumes.list(filters=filters):
         if wanted(v.attrs.get("Labels")):
@@ -87,6 +88,24 @@ def _remove_container(container: Any) -> None:
         if getattr(exc, "status_code", None) != 409 or "in progress" not in str(exc):
             raise
         _quiet(lambda: container.wait(condition="removed", timeout=60))
+
+
+def _remove_network(network: Any) -> None:
+    def removed() -> bool | None:
+        try:
+            _quiet(network.remove)
+        except Exception as exc:
+            if getattr(exc, "status_code", None) != 403 or "active endpoints" not in str(exc):
+                raise
+            # The engine can release an endpoint a moment after its container is removed
+            # (seen with the machine busy): force the stragglers off, then try again.
+            _quiet(network.reload)
+            for endpoint in network.attrs.get("Containers") or {}:
+                _quiet(lambda e=endpoint: network.disconnect(e, force=True))
+            return None
+        return True
+
+    poll(removed, timeout=30, what=f"network {network.name} to have no endpoints")
 
 
 def _quiet(fn: Any) -> None:

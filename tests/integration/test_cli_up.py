@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from typing import Any
 
 from harness.clients.mysql import Endpoint, SqlClient
 from tests.integration.conftest import leftovers
+from tests.integration.test_teardown import containers_created_here
 
 
 def harness(*args: str) -> subprocess.CompletedProcess[str]:
@@ -49,13 +51,13 @@ def test_up_status_down(docker_client: Any) -> None:
 
 
 def test_up_with_bad_spec_names_allowed_values_and_starts_nothing(docker_client: Any) -> None:
-    before = leftovers(docker_client)
+    since = int(time.time())
     bad = harness("up", "--nodes", "0")
     assert bad.returncode == 1
     assert "nodes" in bad.stderr
     assert "allowed" in bad.stderr
     assert "Fix:" in bad.stderr
-    assert leftovers(docker_client) == before
+    assert containers_created_here(docker_client, since) == []
 
 
 def test_report_prints_newest_page(tmp_path: Any) -> None:

@@ -34,14 +34,15 @@ def _alive_outside_this_tree(pid: int) -> bool:
     return True
 
 
-def _started_here(res_labels: dict[str, str]) -> bool:
+def _started_here(res_labels: dict[str, str], *, detached: bool = False) -> bool:
     """A harness resource of a run these tests started: not this process's own session
-    topology, and not another live run on the same engine (a sibling xdist worker's)."""
+    topology, and not another live run on the same engine (a sibling xdist worker's).
+    `harness up` topologies (detached) count only with ``detached``."""
     owner = res_labels.get(labels.OWNER_PID, "0")
     return (
         res_labels.get(labels.MANAGED) == "true"
         and owner != str(os.getpid())
-        and res_labels.get(labels.DETACHED) != "true"
+        and (detached or res_labels.get(labels.DETACHED) != "true")
         and not _alive_outside_this_tree(int(owner))
     )
 
@@ -58,8 +59,8 @@ def foreign_leftovers(client: Any) -> list[str]:
 
 
 def containers_created_here(client: Any, since: int) -> list[str]:
-    """Harness containers that the runs these tests started created since ``since`` (epoch
-    seconds), even those already removed: the engine's own event log."""
+    """Harness containers, `harness up`'s included, that the runs these tests started created
+    since ``since`` (epoch seconds), even those already removed: the engine's event log."""
     events = client.events(
         since=since,
         until=int(time.time()) + 1,
@@ -69,7 +70,7 @@ def containers_created_here(client: Any, since: int) -> list[str]:
     return [
         e["Actor"]["Attributes"].get("name", "?")
         for e in events
-        if _started_here(e["Actor"].get("Attributes") or {})
+        if _started_here(e["Actor"].get("Attributes") or {}, detached=True)
     ]
 
 

@@ -123,3 +123,46 @@ def test_other_engine_errors_still_raise() -> None:
 
     with pytest.raises(RuntimeError, match="driver failed"):
         reap(FakeDocker([Refused("a", dead.labels("t", "proxy"))]))
+
+
+class ActiveEndpoints(Exception):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__('403 Forbidden ("error while removing network: ... has active endpoints")')
+
+
+@dataclass
+class LaggingNetwork(FakeResource):
+    """A network whose last endpoint outlived its container: removal is refused until that
+    endpoint is forced off."""
+
+    endpoints: dict[str, Any] = field(default_factory=lambda: {"abc123": {}})
+    refusals: int = 0
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return {"Labels": self.labels, "Containers": dict(self.endpoints)}
+
+    def reload(self) -> None:
+        pass
+
+    def disconnect(self, container: str, force: bool = False) -> None:
+        assert force
+        self.endpoints.pop(container)
+
+    def remove(self, **_kw: Any) -> None:
+        if self.endpoints:
+            self.refusals += 1
+            raise ActiveEndpoints()
+        self.removed = True
+
+
+def test_a_network_with_a_lingering_endpoint_is_freed_then_removed() -> None:
+    dead = labels.RunIdentity("dead", _dead_pid(), socket.gethostname())
+    net = LaggingNetwork("n", dead.labels("t", "network"))
+    docker = FakeDocker([])
+    docker.networks = FakeCollection([net])
+    out = reap(docker)
+    assert out.networks == ["n"]
+    assert (net.refusals, net.removed, net.endpoints) == (1, True, {})
