@@ -143,7 +143,10 @@ def cpu_table(cpu: dict[str, list[float]], limit_s: float, harness_s: float) -> 
     ):
         if cpu.get(role_name):
             rows.append([label, median(cpu[role_name])])
-    summary: dict[str, Any] = {"cores": cores, "cpu_s_median": {r[0]: r[1] for r in rows}}
+    summary: dict[str, Any] = {
+        "cores": cores,
+        "cpu_s_median": {k: median(v) for k, v in cpu.items() if v},
+    }
     if cpu.get("limit"):
         # Even were every other container free and the cluster proxies no dearer than the
         # limit's, the cores must run this much proxy CPU before the topology answers.
