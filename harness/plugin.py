@@ -111,8 +111,8 @@ def pytest_configure(config: pytest.Config) -> None:
     hook = config.hook
     pool = config.stash[POOL_KEY] = TopologyPool(
         settings.image_source,
-        on_started=lambda t: hook.harness_topology_started(topology=t),
-        on_stopped=lambda t: hook.harness_topology_stopped(topology=t),
+        on_started=lambda t: hook.pytest_harness_topology_started(topology=t),
+        on_stopped=lambda t: hook.pytest_harness_topology_stopped(topology=t),
         on_event=_progress(config),
     )
     # Under pytest-xdist the run's report folder is the controller's; each worker owns (and
