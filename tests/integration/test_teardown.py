@@ -147,7 +147,7 @@ def test_ctrl_c_tears_everything_down(pytester: pytest.Pytester, docker_client: 
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
-    assert foreign_leftovers(docker_client) == []
+    assert foreign_leftovers(docker_client) == [], out.decode()[-4000:]
 
 
 def test_killed_run_is_reaped_by_harness_clean(
