@@ -78,6 +78,11 @@ def reap(
     return out
 
 
+def _refused(exc: Exception, status: int, reason: str) -> bool:
+    """The engine answered ``status`` with ``reason`` in its explanation."""
+    return getattr(exc, "status_code", None) == status and reason in str(exc)
+
+
 def _remove_container(container: Any) -> None:
     try:
         _quiet(lambda: container.remove(force=True, v=True))
@@ -85,7 +90,7 @@ def _remove_container(container: Any) -> None:
         # Another reaper got there first (xdist workers all reap what a killed run left when
         # they start; `harness clean` may run too): wait for its removal, so the network this
         # container was on is free by the time this reaper removes it.
-        if getattr(exc, "status_code", None) != 409 or "in progress" not in str(exc):
+        if not _refused(exc, 409, "in progress"):
             raise
         _quiet(lambda: container.wait(condition="removed", timeout=60))
 
@@ -95,7 +100,7 @@ def _remove_network(network: Any) -> None:
         try:
             _quiet(network.remove)
         except Exception as exc:
-            if getattr(exc, "status_code", None) != 403 or "active endpoints" not in str(exc):
+            if not _refused(exc, 403, "active endpoints"):
                 raise
             # The engine can release an endpoint a moment after its container is removed
             # (seen with the machine busy): force the stragglers off, then try again.

@@ -84,13 +84,12 @@ def test_detached_topologies_outlive_their_process_until_clean_all() -> None:
     assert reap(FakeDocker(items), only_dead=False).containers == ["a"]
 
 
-class RemovalInProgress(Exception):
-    """What the engine answers when another client is already removing the container."""
+class EngineRefusal(Exception):
+    """An engine error as docker-py raises it: an HTTP status and the engine's explanation."""
 
-    status_code = 409
-
-    def __init__(self) -> None:
-        super().__init__('409 Conflict ("removal of container x is already in progress")')
+    def __init__(self, status_code: int, explanation: str) -> None:
+        super().__init__(f"{status_code} Client Error: {explanation}")
+        self.status_code = status_code
 
 
 @dataclass
@@ -100,7 +99,7 @@ class RacedResource(FakeResource):
     waited_for: str = ""
 
     def remove(self, **_kw: Any) -> None:
-        raise RemovalInProgress()
+        raise EngineRefusal(409, 'Conflict ("removal of container x is already in progress")')
 
     def wait(self, **kw: Any) -> None:
         self.waited_for = kw["condition"]
@@ -125,13 +124,6 @@ def test_other_engine_errors_still_raise() -> None:
         reap(FakeDocker([Refused("a", dead.labels("t", "proxy"))]))
 
 
-class ActiveEndpoints(Exception):
-    status_code = 403
-
-    def __init__(self) -> None:
-        super().__init__('403 Forbidden ("error while removing network: ... has active endpoints")')
-
-
 @dataclass
 class LaggingNetwork(FakeResource):
     """A network whose last endpoint outlived its container: removal is refused until that
@@ -154,7 +146,7 @@ class LaggingNetwork(FakeResource):
     def remove(self, **_kw: Any) -> None:
         if self.endpoints:
             self.refusals += 1
-            raise ActiveEndpoints()
+            raise EngineRefusal(403, 'Forbidden ("network n has active endpoints")')
         self.removed = True
 
 
