@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import detached
+from harness.dialect import DIALECTS
 from harness.engine import apt_install, can_install, connect, ensure_engine
 from harness.errors import EngineError, HarnessError
 from harness.images import catalog
@@ -111,7 +112,11 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 def _cmd_up(args: argparse.Namespace) -> int:
     # Validate before touching Docker: a bad spec starts nothing.
     spec = TopologySpec.create(
-        mode=args.mode, registry=args.registry, nodes=args.nodes, proxy_image=args.proxy_image
+        mode=args.mode,
+        registry=args.registry,
+        nodes=args.nodes,
+        proxy_image=args.proxy_image,
+        proxy_dialect=args.proxy_dialect,
     )
     _say(f"up: starting {spec.describe()} (kept running until `harness down`)")
     state = detached.up(connect(), spec, args.image_source, progress=_say)
@@ -202,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--registry", default=None, choices=REGISTRIES, help="cluster mode only")
     up.add_argument("--nodes", default="3", help="number of compute nodes")
     up.add_argument("--proxy-image", default=None, help="proxy image instead of the catalog's")
+    up.add_argument(
+        "--proxy-dialect",
+        default=None,
+        choices=list(DIALECTS),
+        help="how to speak to the proxy (default: told by the image)",
+    )
     up.add_argument(
         "--image-source",
         default=os.environ.get("HARNESS_IMAGE_SOURCE", "local"),

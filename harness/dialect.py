@@ -6,7 +6,7 @@ not edits scattered through the code.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,15 @@ import yaml
 from harness.errors import SpecError
 from harness.spec import TopologySpec
 
-__all__ = ["DIALECTS", "Dialect", "VersionedMetadataDialect", "dialect_for_image", "load_yaml"]
+__all__ = [
+    "DIALECTS",
+    "Dialect",
+    "Dialect55",
+    "VersionedMetadataDialect",
+    "dialect_for_version",
+    "dialect_named",
+    "load_yaml",
+]
 
 
 class _TaggedLoader(yaml.SafeLoader):
@@ -92,13 +100,25 @@ class Dialect:
         subtree ``keys`` (full paths) under ``base`` (``registry_metadata_key``)."""
         return f"{base}/dataSources", f"{base}/rules"
 
-    def registry_config(self, keys: dict[str, str], base: str) -> tuple[str, str]:
-        """(dataSources, rules) YAML of one database as the registry holds it; empty strings
+    def registry_config(self, keys: dict[str, str], base: str) -> tuple[Any, Any]:
+        """(data sources, rules) of one database as the registry holds it, decoded; empty
         where absent."""
         paths = self.registry_config_paths(keys, base)
         if paths is None:
-            return "", ""
-        return keys.get(paths[0], ""), keys.get(paths[1], "")
+            return {}, []
+        return load_yaml(keys.get(paths[0]) or "{}"), load_yaml(keys.get(paths[1]) or "[]")
+
+    def registry_rewrite(
+        self, keys: dict[str, str], base: str, edit: Callable[[str], str | None]
+    ) -> list[tuple[str, str]]:
+        """The writes that change one database's active rules in the registry as the engine
+        itself would: ``edit`` gets each rule value and returns its new text, or None to leave
+        it. ``keys`` is the database's subtree under ``base``."""
+        paths = self.registry_config_paths(keys, base)
+        if paths is None or paths[1] not in keys:
+            return []
+        new = edit(keys[paths[1]])
+        return [] if new is None else [(paths[1], new)]
 
     # -- DistSQL -------------------------------------------------------------------------
     def create_database(self, name: str) -> str:
@@ -142,6 +162,24 @@ class Dialect:
     def show_compute_nodes(self) -> str:
         return "SHOW INSTANCE LIST"
 
+    def member_id(self, row: dict[str, Any]) -> str:
+        """How a compute-node row names the node: ``<ip>@<port>``."""
+        return str(row["instance_id"])
+
+    def create_may_miss_nodes(self, registry: str | None) -> bool:
+        """Whether a run-time CREATE DATABASE can fail to reach a peer for good (an upstream
+        race; see Dialect55). 5.1 writes the database's node, which every peer watches."""
+        return False
+
+    def applies_own_changes_async(self) -> bool:
+        """Whether the node that ran a DistSQL change applies it only when its own registry
+        watch fires (so it may not serve it yet when the statement returns)."""
+        return False
+
+    def user_databases(self, names: list[str]) -> list[str]:
+        """The logical databases among ``SHOW DATABASES``'s names (5.1 lists only those)."""
+        return names
+
     def show_databases(self) -> str:
         return "SHOW DATABASES"
 
@@ -171,30 +209,181 @@ class VersionedMetadataDialect(Dialect):
         return super().registry_config_paths(keys, f"{schema}/versions/{active}")
 
 
-# Looked up by the image's x.y.z first, then x.y.
-DIALECTS: dict[str, Dialect] = {"5.1": Dialect(), "5.1.1": VersionedMetadataDialect()}
-_VERSION = re.compile(r":(\d+)\.(\d+)(?:\.(\d+))?")
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(p.capitalize() for p in rest)
 
 
-def dialect_for_image(image: str) -> Dialect:
-    """Pick the dialect from the image tag's version (``...:5.1.0`` or ``...:5.1.0-<hash>``)."""
-    match = _VERSION.search(image)
-    if match is None:
-        raise SpecError(
-            "proxy_image",
-            image,
-            f"a tag that starts with the engine version, one of {', '.join(DIALECTS)}",
-            "tag the image with its version, e.g. my/proxy:5.1.0",
+@dataclass(frozen=True)
+class Dialect55(Dialect):
+    """ShardingSphere-Proxy 5.5.x (read from the 5.5.2 source release): ``global.yaml``; no
+    Memory mode (removed in 5.2); DistSQL renamed in 5.3 (``REGISTER STORAGE UNIT``,
+    ``SHOW STORAGE UNITS``, ``EXPORT DATABASE CONFIGURATION``, ``SHOW COMPUTE NODES``); the
+    registry keeps one versioned key per storage unit and per rule item."""
+
+    version: str = "5.5"
+    server_config: str = "global.yaml"
+    template_dir: str = "proxy/5.5"
+    # StandaloneContextManagerBuilder's JDBC repository; on h2:mem it truncates at boot.
+    H2_OPTIONS = "DATABASE_TO_UPPER=false;MODE=MYSQL"
+    # MySQLSystemDatabase: listed by SHOW DATABASES beside the logical ones.
+    SYSTEM_DATABASES = frozenset(
+        ("information_schema", "performance_schema", "mysql", "sys", "shardingsphere")
+    )
+
+    def mode_block(
+        self, spec: TopologySpec, registry_address: str | None, data_dir: str
+    ) -> dict[str, Any]:
+        if spec.mode in ("memory", "standalone"):
+            # memory: the JDBC repository on in-memory H2; standalone: on a file that
+            # survives a restart (the node's data volume).
+            where = (
+                "mem:config;DB_CLOSE_DELAY=-1"
+                if spec.mode == "memory"
+                else (f"file:{data_dir}/config")
+            )
+            props = {"provider": "H2", "jdbc_url": f"jdbc:h2:{where};{self.H2_OPTIONS}"}
+            return {"type": "Standalone", "repository": {"type": "JDBC", "props": props}}
+        block = super().mode_block(spec, registry_address, data_dir)
+        block.pop("overwrite")  # removed in 5.2.1; 5.5 refuses unknown keys
+        if spec.registry == "etcd":
+            block["repository"]["type"] = "etcd"
+        return block
+
+    def registry_config_paths(self, keys: dict[str, str], base: str) -> tuple[str, str] | None:
+        raise NotImplementedError("5.5 keeps one key per storage unit and rule item")
+
+    def registry_config(self, keys: dict[str, str], base: str) -> tuple[Any, Any]:
+        """Active versions of ``<base>/data_sources/units/<ds>`` and of every
+        ``<base>/rules/<rule>/<item path>``, put back into the shape
+        ``EXPORT DATABASE CONFIGURATION`` prints (``!SHARDING`` with ``autoTables`` ...)."""
+        data_sources: dict[str, Any] = {}
+        rules: dict[str, dict[str, Any]] = {}
+        for key, active in keys.items():
+            if not key.endswith("/active_version"):
+                continue
+            value = keys.get(f"{key.rsplit('/', 1)[0]}/versions/{active.strip()}")
+            if value is None:
+                continue
+            parts = key[len(base) + 1 :].split("/")[:-1]
+            if parts[:2] == ["data_sources", "units"] and len(parts) == 3:
+                data_sources[parts[2]] = load_yaml(value)
+            elif parts[0] == "rules" and len(parts) >= 3:
+                body = rules.setdefault(parts[1], {"__tag__": parts[1].upper()})
+                item = load_yaml(value)
+                if len(parts) == 3 or parts[2] == "default_strategies":
+                    body[_camel(parts[-1])] = item  # a unique item
+                else:
+                    body.setdefault(_camel(parts[2]), {})[parts[3]] = item
+        return data_sources, list(rules.values())
+
+    def registry_rewrite(
+        self, keys: dict[str, str], base: str, edit: Callable[[str], str | None]
+    ) -> list[tuple[str, str]]:
+        # A new version beside the active one, then the switch (MetaDataVersionPersistService).
+        writes: list[tuple[str, str]] = []
+        for key, active in sorted(keys.items()):
+            if not key.startswith(f"{base}/rules/") or not key.endswith("/active_version"):
+                continue
+            item = key.rsplit("/", 1)[0]
+            new = edit(keys.get(f"{item}/versions/{active.strip()}", ""))
+            if new is None:
+                continue
+            versions = [int(k.rsplit("/", 1)[1]) for k in keys if k.startswith(f"{item}/versions/")]
+            nxt = str(max(versions, default=-1) + 1)
+            writes += [(f"{item}/versions/{nxt}", new), (key, nxt)]
+        return writes
+
+    def register_storage_unit(
+        self, name: str, *, host: str, port: int, db: str, user: str, password: str
+    ) -> str:
+        return (
+            f"REGISTER STORAGE UNIT {name} (HOST={_q(host)}, PORT={port}, DB={_q(db)}, "
+            f"USER={_q(user)}, PASSWORD={_q(password)})"
         )
-    key = f"{match.group(1)}.{match.group(2)}"
-    exact = f"{key}.{match.group(3)}"
-    if exact in DIALECTS:
-        return DIALECTS[exact]
-    if key not in DIALECTS:
+
+    def create_sharding_table_rule(
+        self, table: str, units: list[str], column: str, shards: int
+    ) -> str:
+        return (
+            f"CREATE SHARDING TABLE RULE {table} (STORAGE_UNITS({', '.join(units)}), "
+            f'SHARDING_COLUMN={column}, TYPE(NAME="hash_mod", '
+            f'PROPERTIES("sharding-count"="{shards}")))'
+        )
+
+    def show_storage_units(self, database: str) -> str:
+        return f"SHOW STORAGE UNITS FROM {database}"
+
+    def export_config(self, database: str) -> str:
+        return f"EXPORT DATABASE CONFIGURATION FROM {database}"
+
+    def show_compute_nodes(self) -> str:
+        return "SHOW COMPUTE NODES"
+
+    def member_id(self, row: dict[str, Any]) -> str:
+        # 5.5's instance_id is a UUID made at each boot; host and port name the node.
+        return f"{row['host']}@{row['port']}"
+
+    def create_may_miss_nodes(self, registry: str | None) -> bool:
+        # ClusterMetaDataManagerPersistService.createDatabase announces a database through
+        # an ephemeral /states/listener_assisted/<db> that every node deletes once handled
+        # (ListenerAssistedChangedHandler). On ZooKeeper, CuratorCache reads a created node's
+        # data asynchronously: a node slower than the first to delete it gets NONODE, never
+        # sees the database, and does not watch /metadata/<db> until it restarts. etcd's
+        # events carry the value, so it does not lose them.
+        return registry == "zookeeper"
+
+    def applies_own_changes_async(self) -> bool:
+        # Cluster mode: registerStorageUnits only writes the registry; every node, the writer
+        # too, applies the change from its watch.
+        return True
+
+    def user_databases(self, names: list[str]) -> list[str]:
+        return [n for n in names if n not in self.SYSTEM_DATABASES]
+
+
+# By name (--harness-proxy-dialect); a release is looked up as x.y.z first, then x.y.
+DIALECTS: dict[str, Dialect] = {
+    "5.1": Dialect(),
+    "5.1.1": VersionedMetadataDialect(),
+    "5.5": Dialect55(),
+}
+
+
+def dialect_named(name: str) -> Dialect:
+    """The dialect called ``name`` (``--harness-proxy-dialect``)."""
+    try:
+        return DIALECTS[name.strip()]
+    except KeyError:
+        raise SpecError(
+            "proxy dialect",
+            name,
+            " | ".join(DIALECTS),
+            "pass --harness-proxy-dialect with the ShardingSphere line the image speaks",
+        ) from None
+
+
+def dialect_for_version(version: str | None, image: str = "") -> Dialect:
+    """The dialect of a ShardingSphere release (``5.5.2``): x.y.z first, then x.y."""
+    where = f" image {image}" if image else ""
+    if not version:
+        raise SpecError(
+            "proxy image",
+            image or "?",
+            "an image on this Docker engine whose ShardingSphere release harness can tell (a "
+            "harness build's label, or shardingsphere-proxy-backend-<x.y.z>.jar in "
+            "/opt/shardingsphere-proxy/lib)",
+            f"pass --harness-proxy-dialect={' | '.join(DIALECTS)} for the{where}",
+        )
+    if version in DIALECTS:
+        return DIALECTS[version]
+    line = ".".join(version.split(".")[:2])
+    if line not in DIALECTS:
         raise SpecError(
             "proxy version",
-            key,
+            f"{version}{where and ' (' + where.strip() + ')'}",
             ", ".join(DIALECTS),
-            "use a supported proxy image or add a dialect for this version",
+            "use a supported release, or pass --harness-proxy-dialect with the closest line "
+            "if its DistSQL and configuration match",
         )
-    return DIALECTS[key]
+    return DIALECTS[line]

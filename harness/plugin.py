@@ -12,11 +12,13 @@ import pytest
 
 from harness import hooks
 from harness.diagnostics import dump_state
-from harness.dialect import dialect_for_image
+from harness.dialect import DIALECTS, dialect_for_version, dialect_named
+from harness.engine import connect
 from harness.errors import SpecError
 from harness.faults.controller import Faults
 from harness.faults.hygiene import leftovers, repair
-from harness.images.catalog import IMAGE_SOURCES, proxy_version_of
+from harness.images.catalog import IMAGE_SOURCES, release_of_official
+from harness.images.identify import engine_version
 from harness.reporting import RunReport
 from harness.runtime.topology import Event, Topology
 from harness.session import LogicalDatabase, TopologyPool
@@ -29,13 +31,28 @@ REPORT_PATH_KEY = pytest.StashKey["Path | None"]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 TOPOLOGY_KEY = pytest.StashKey[Topology]()
 LAST_USER_KEY = pytest.StashKey[TopologySpec]()
-MARKER_ARGS = ("mode", "registry", "nodes", "storage_nodes", "namespace", "props", "proxy_image")
+ENGINE_KEY = pytest.StashKey["EngineCheck"]()
+MARKER_ARGS = (
+    "mode",
+    "registry",
+    "nodes",
+    "storage_nodes",
+    "namespace",
+    "props",
+    "proxy_image",
+    "proxy_dialect",
+)
 
 OPTIONS: list[tuple[str, str, str]] = [
     ("mode", f"operation mode: {' | '.join(MODES)}", "cluster"),
     ("registry", f"registry in cluster mode: {' | '.join(REGISTRIES)}", "zookeeper"),
     ("nodes", "number of compute nodes (1-8)", "3"),
     ("proxy_image", "proxy image (default: the catalog's pinned image)", ""),
+    (
+        "proxy_dialect",
+        f"how to speak to the proxy: {' | '.join(DIALECTS)} (default: told by the image)",
+        "",
+    ),
     ("image_source", f"where images come from: {' | '.join(IMAGE_SOURCES)}", "official"),
     ("report_dir", "folder for reports and failure logs", "reports"),
 ]
@@ -83,8 +100,11 @@ def _settings(config: pytest.Config) -> Settings:
             nodes,
             _value(config, "proxy_image") or None,
             config.rootpath / _value(config, "report_dir"),
+            _value(config, "proxy_dialect").strip() or None,
         )
-        _check_proxy_image(settings.spec())  # the default spec must be valid too
+        if settings.proxy_dialect is not None:
+            dialect_named(settings.proxy_dialect)
+        settings.spec()  # the default spec must be valid too
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {exc}") from None
     return settings
@@ -108,6 +128,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     settings = _settings(config)
     config.stash[SETTINGS_KEY] = settings
+    config.stash[ENGINE_KEY] = EngineCheck()
     hook = config.hook
     pool = config.stash[POOL_KEY] = TopologyPool(
         settings.image_source,
@@ -158,7 +179,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Reject bad marker arguments before any container starts; group tests by topology so
     at most one topology per spec runs at a time, and note each spec's last user."""
     settings = config.stash[SETTINGS_KEY]
+    engines = config.stash[ENGINE_KEY]
     specs = {item.nodeid: _spec_for(item, settings) for item in items}
+    versions: dict[str, str] = {}
+    for item in items:
+        try:
+            versions[item.nodeid] = engines.version(specs[item.nodeid])
+        except SpecError as exc:
+            raise pytest.UsageError(f"harness: {item.nodeid}: {exc}") from None
     first_seen: dict[object, int] = {}
     for i, item in enumerate(items):
         if _uses_topology(item):
@@ -174,13 +202,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in last.values():
         item.stash[LAST_USER_KEY] = specs[item.nodeid]
     for item in items:
-        _apply_known_issues(item, specs[item.nodeid])
+        _apply_known_issues(item, versions.get(item.nodeid, ""))
 
 
-def _apply_known_issues(item: pytest.Item, spec: TopologySpec) -> None:
+class EngineCheck:
+    """Which release each spec's proxy runs and that harness can speak to it, told once per
+    image at collection (before any container starts): by the catalog, else by the image's
+    label or jars (harness/images/identify.py); ``proxy_dialect`` overrides the dialect."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+        self._versions: dict[str | None, str | None] = {}
+
+    def version(self, spec: TopologySpec) -> str:
+        ref = spec.proxy_image
+        if ref not in self._versions:
+            if ref is not None and release_of_official(ref) is None and self._client is None:
+                self._client = connect()
+            self._versions[ref] = engine_version(self._client, ref)
+        version = self._versions[ref]
+        if spec.proxy_dialect is not None:
+            dialect_named(spec.proxy_dialect)
+        else:
+            dialect_for_version(version, ref or "")
+        return version or ""
+
+
+def _apply_known_issues(item: pytest.Item, version: str) -> None:
     """A ``known_issue`` whose versions include the release this test runs becomes a strict
     xfail naming the release; on other releases the test must pass."""
-    version = proxy_version_of(spec.proxy_image)
     for marker in item.iter_markers("known_issue"):
         if len(marker.args) != 1 or set(marker.kwargs) - {"versions", "raises"}:
             raise pytest.UsageError(
@@ -231,17 +281,12 @@ def _spec_for(item: pytest.Item, settings: Settings) -> Any:
             )
         overrides.update(marker.kwargs)
     try:
-        return _check_proxy_image(settings.spec(**overrides))
+        spec = settings.spec(**overrides)
+        if spec.proxy_dialect is not None:
+            dialect_named(spec.proxy_dialect)
+        return spec
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {item.nodeid}: {exc}") from None
-
-
-def _check_proxy_image(spec: TopologySpec) -> TopologySpec:
-    """A named proxy image must be a release harness has a dialect for (checked here, at
-    configuration and collection, before any container starts)."""
-    if spec.proxy_image is not None:
-        dialect_for_image(spec.proxy_image)
-    return spec
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -20,6 +20,7 @@ class Settings:
     nodes: int
     proxy_image: str | None
     report_dir: Path
+    proxy_dialect: str | None = None
 
     def spec(self, **overrides: Any) -> TopologySpec:
         """The session's default spec, with marker arguments on top (validated)."""
@@ -28,6 +29,7 @@ class Settings:
             "registry": self.registry,
             "nodes": self.nodes,
             "proxy_image": self.proxy_image,
+            "proxy_dialect": self.proxy_dialect,
         }
         args.update(overrides)
         if args["mode"] != "cluster" and "registry" not in overrides:

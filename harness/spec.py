@@ -86,6 +86,8 @@ class TopologySpec:
     namespace: str = "governance_ds"
     props: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ZOOKEEPER_PROPS))
     proxy_image: str | None = None
+    # The dialect to speak to the proxy (harness.dialect.DIALECTS); None: told by the image.
+    proxy_dialect: str | None = None
 
     @classmethod
     def create(
@@ -98,6 +100,7 @@ class TopologySpec:
         namespace: str = "governance_ds",
         props: Mapping[str, object] | None = None,
         proxy_image: str | None = None,
+        proxy_dialect: str | None = None,
     ) -> TopologySpec:
         m = parse_mode(mode)
         reg: RegistryKind | None
@@ -129,7 +132,9 @@ class TopologySpec:
                 "an image reference like repo:tag",
                 "pass --harness-proxy-image=apache/shardingsphere-proxy:5.1.0",
             )
-        return cls(m, reg, n, s, namespace, merged, proxy_image)
+        if proxy_dialect is not None and not proxy_dialect.strip():
+            proxy_dialect = None
+        return cls(m, reg, n, s, namespace, merged, proxy_image, proxy_dialect)
 
     def with_nodes(self, nodes: int) -> TopologySpec:
         return replace(self, nodes=parse_nodes(nodes))
@@ -145,6 +150,7 @@ class TopologySpec:
             self.namespace,
             tuple(sorted(self.props.items())),
             self.proxy_image,
+            self.proxy_dialect,
         )
 
     def describe(self) -> str:

@@ -3,7 +3,8 @@
 A scenario asserts the correct behaviour; where a release does not, it carries harness's
 ``known_issue`` marker naming the releases. On those it is a strict xfail, so a fixed release
 turns it into a failure to look at; on any other release it must pass. What is listed here was
-measured on both releases the catalog builds (5.1.0 and 5.1.1).
+measured on every release the catalog builds (5.1.0, 5.1.1, 5.5.2); each 5.5.2 entry names the
+code path in the 5.5.2 source release that explains it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from harness import ConvergenceTimeout
 
 # Fixed in 5.1.1 by apache/shardingsphere#16185 (merged 2022-03-18).
 ONLY_510 = ("5.1.0",)
+LINE_51 = ("5.1.0", "5.1.1")
+LINE_55 = ("5.5.2",)
 
 
 def known(reason: str, versions: Sequence[str] | None = None) -> pytest.MarkDecorator:
@@ -27,26 +30,26 @@ def known(reason: str, versions: Sequence[str] | None = None) -> pytest.MarkDeco
 
 
 ETCD_NO_WATCH = (
-    "ShardingSphere 5.1.x etcd repository: metadata changes are written to etcd (keys without "
-    "a leading '/') but peers never receive them at run time; a node sees them only when it "
-    "starts and loads the registry"
+    "ShardingSphere 5.1.x etcd repository: peers never receive metadata changes at run time, "
+    "a node sees them only when it starts and loads the registry. A key's first PUT is mapped "
+    "to ADDED, the metadata watcher acts on dataSources/rules only when UPDATED, and "
+    "/metadata/<db> never fires on etcd (it has no parent nodes), so peers never learn of a "
+    "database (fixed in 5.2.0 by apache/shardingsphere#18479 and #18507)"
 )
 
 
-def by_registry(issues: dict[str, pytest.MarkDecorator] | None = None) -> list[object]:
+def by_registry(issues: dict[str, list[pytest.MarkDecorator]] | None = None) -> list[object]:
     """``registry`` parameters for ZooKeeper and etcd, each selecting its topology, with the
-    known issue named for it, if any."""
+    known issues named for it, if any."""
     params: list[object] = []
     for registry in ("zookeeper", "etcd"):
-        marks = [pytest.mark.topology(registry=registry)]
-        if issues and registry in issues:
-            marks.append(issues[registry])
+        marks = [pytest.mark.topology(registry=registry), *(issues or {}).get(registry, [])]
         params.append(pytest.param(registry, marks=marks, id=registry))
     return params
 
 
 # Cluster scenarios that need run-time propagation run on both registries.
-REGISTRIES = by_registry({"etcd": known(ETCD_NO_WATCH)})
+REGISTRIES = by_registry({"etcd": [known(ETCD_NO_WATCH, LINE_51)]})
 # Scenarios that hold on both registries.
 BOTH = by_registry()
 
@@ -55,30 +58,64 @@ NO_REREGISTER_ZK = (
     "serving but never re-creates its online instance node (apache/shardingsphere#16183, "
     "fixed by #16185 in 5.1.1)"
 )
-NO_REREGISTER_ETCD = (
+NO_REREGISTER_ETCD_51 = (
     ETCD_NO_WATCH + "; so the scenario fails at its first convergence check, before the "
     "reported lease-expiry re-registration gap (apache/shardingsphere#16183, #22278) is reached"
+)
+NO_REREGISTER_ETCD_55 = (
+    "ShardingSphere 5.5.2 etcd repository: a node away longer than timeToLiveSeconds loses its "
+    "online key with its lease and never registers again. EtcdRepository.persistEphemeral "
+    "keeps each lease alive with a no-op observer, so a failed keep-alive is ignored, and "
+    "nothing like ZooKeeper's SessionConnectionReconnectListener re-creates the key "
+    "(apache/shardingsphere#16183, #22278)"
 )
 
 # Scenarios where a node's session/lease expires and it should come back online.
 REREGISTRATION = by_registry(
-    {"zookeeper": known(NO_REREGISTER_ZK, ONLY_510), "etcd": known(NO_REREGISTER_ETCD)}
+    {
+        "zookeeper": [known(NO_REREGISTER_ZK, ONLY_510)],
+        "etcd": [known(NO_REREGISTER_ETCD_51, LINE_51), known(NO_REREGISTER_ETCD_55, LINE_55)],
+    }
 )
 
 DISTSQL_LOST_IN_OUTAGE = known(
     "ShardingSphere 5.1.x accepts a DistSQL change while the ZooKeeper registry is down, "
     "applies it on that node only and never persists it: after recovery the node and the "
-    "registry disagree for good (no error was returned)"
+    "registry disagree for good (no error was returned). 5.5.2 refuses it: the change reads "
+    "the registry first, and ZookeeperRepository.query does not swallow the connection loss",
+    LINE_51,
 )
 
 NO_DEREGISTER_ON_STOP = known(
     "ShardingSphere 5.1.x does not close its registry session on a graceful stop: the node "
-    "stays in the online compute nodes until the session/lease expires"
+    "stays in the online compute nodes until the session/lease expires. 5.5.2 deletes its "
+    "online node in ContextManager.close (from the proxy's shutdown hook)",
+    LINE_51,
+)
+NO_DEREGISTER_ON_STOP_ETCD_55 = known(
+    "ShardingSphere 5.5.2 on etcd: a gracefully stopped node stays in the online compute "
+    "nodes until its lease expires. ContextManager.close asks EtcdRepository.delete to remove "
+    "the online key without waiting for it (no .get() on the future), then closes the client "
+    "at once, and the key's lease is never revoked",
+    LINE_55,
 )
 
 RACY_REPLAY_ORDER = known(
     "ShardingSphere 5.1.x: a node that missed a storage-unit and a rule change while cut from "
     "ZooKeeper may replay the rule event first after reconnecting; it then fails with 'Data "
     "source names cannot be empty' (ShardingRuleBuilder) and never applies the rule. The order "
-    "is racy (about 1 try in 3), so the scenario tries up to 15 times"
+    "is racy (about 1 try in 3), so the scenario tries up to 15 times",
+    LINE_51,
+)
+
+CREATE_DATABASE_RACE = known(
+    "ShardingSphere 5.5.2 on ZooKeeper: a database created at run time can fail to reach a "
+    "peer for good. ClusterMetaDataManagerPersistService.createDatabase announces it with an "
+    "ephemeral /states/listener_assisted/<db>, and every node deletes that key once it has "
+    "handled it (ListenerAssistedChangedHandler). CuratorCache reads a created node's data "
+    "asynchronously, so a node slower than the first to delete it gets NONODE and drops the "
+    "event. That node never adds the database or watches /metadata/<db> until it restarts. "
+    "etcd's watch events carry the value, so etcd does not lose them. It happens about 1 "
+    "creation in 5 on a busy 2-core machine, so the scenario tries up to 30 times",
+    LINE_55,
 )

@@ -1,6 +1,7 @@
-"""Cluster mode on etcd: what the pinned engine does deliver. Nodes register online through
-their lease, metadata is persisted under the namespace, and a node that starts later loads it.
-(Run-time propagation between running nodes is the known upstream gap: see known.py.)"""
+"""Cluster mode on etcd, on every release: nodes register online through their lease, metadata
+is persisted under the namespace, and a node that starts later loads it. (Run-time propagation
+between running nodes, which 5.1.x lacks on etcd, is covered by the REGISTRIES-parametrised
+scenarios: see known.py.)"""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def test_metadata_is_persisted_in_etcd_and_loaded_by_a_node_that_starts_later(
     reader = topology.registry_reader()
     try:
         key = topology.dialect.registry_metadata_key("etcd", topology.spec.namespace, db)
-        assert any(k.startswith(key + "/") for k in reader.tree(key))
+        # 5.1 writes the database's children only; 5.5 writes the database's own key first.
+        assert reader.exists(key) or reader.children(key)
     finally:
         reader.close()
     late = topology.add_node()

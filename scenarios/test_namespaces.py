@@ -13,7 +13,12 @@ from harness import (
     assert_membership,
     node_snapshot,
 )
-from scenarios.known import BOTH, NO_DEREGISTER_ON_STOP, REGISTRIES
+from scenarios.known import (
+    NO_DEREGISTER_ON_STOP,
+    NO_DEREGISTER_ON_STOP_ETCD_55,
+    REGISTRIES,
+    by_registry,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -68,7 +73,7 @@ def test_scale_out_node_joins_and_removal_leaves_rest_converged(
     assert_converged(topology, databases=[harness_db.name])
 
 
-@pytest.mark.parametrize("registry", BOTH)
+@pytest.mark.parametrize("registry", by_registry({"etcd": [NO_DEREGISTER_ON_STOP_ETCD_55]}))
 @pytest.mark.topology(props={"timeToLiveSeconds": TTL})
 @NO_DEREGISTER_ON_STOP
 def test_gracefully_stopped_node_leaves_online_list_at_once(

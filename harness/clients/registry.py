@@ -25,6 +25,10 @@ class RegistryReader(Protocol):
         """Names of the direct children of ``path`` (empty if it does not exist)."""
         ...
 
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` itself is a key (even with an empty value)."""
+        ...
+
     def put(self, key: str, value: str) -> None:
         """Write ``value`` at ``key`` behind the nodes' backs (creating it if needed)."""
         ...
@@ -43,6 +47,9 @@ class ZooKeeperReader:
     def __init__(self, hosts: str, *, timeout: float = 10) -> None:
         self._zk = KazooClient(hosts=hosts, timeout=timeout, read_only=True)
         self._zk.start(timeout=timeout)
+
+    def exists(self, path: str) -> bool:
+        return self._zk.exists(path) is not None
 
     def children(self, path: str) -> list[str]:
         try:
@@ -99,6 +106,9 @@ class EtcdReader:
             if key == prefix or key.startswith(prefix + "/"):
                 out[key] = value.decode("utf-8", errors="replace")
         return out
+
+    def exists(self, path: str) -> bool:
+        return bool(self._etcd.get(path.rstrip("/")))
 
     def children(self, path: str) -> list[str]:
         base = path.rstrip("/") + "/"

@@ -203,7 +203,7 @@ def online_compute_nodes(topology: Topology, via: int | None = None) -> set[str]
     node = topology.node(via) if via is not None else topology.nodes[0]
     with node.sql(read_timeout=5) as conn:
         rows = conn.query(topology.dialect.show_compute_nodes())
-    return {str(r["instance_id"]) for r in rows}
+    return {topology.dialect.member_id(r) for r in rows}
 
 
 def assert_membership(

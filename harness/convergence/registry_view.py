@@ -9,7 +9,7 @@ from typing import Any
 from harness.clients.registry import RegistryReader
 from harness.convergence.config import canonical_config
 from harness.convergence.snapshot import Snapshot
-from harness.dialect import Dialect, load_yaml
+from harness.dialect import Dialect
 
 __all__ = ["REGISTRY_SOURCE", "read_registry_snapshot"]
 
@@ -24,11 +24,10 @@ def read_registry_snapshot(
     for db in sorted(databases):
         base = f"{root}/metadata/{db}"
         keys = reader.tree(base)
-        if not keys and not reader.children(base):
+        # 5.5 writes a new database as one empty key, which a tree of values leaves out.
+        if not keys and not reader.children(base) and not reader.exists(base):
             tree[db] = {"exists": "no"}
             continue
-        sources_text, rules_text = dialect.registry_config(keys, base)
-        data_sources = load_yaml(sources_text or "{}")
-        rules = load_yaml(rules_text or "[]")
+        data_sources, rules = dialect.registry_config(keys, base)
         tree[db] = {"exists": "yes", "config": canonical_config(data_sources, rules)}
     return Snapshot.of(REGISTRY_SOURCE, {"database": tree})

@@ -66,7 +66,8 @@ def read_node_snapshot(
     source: str, client: SqlClient, dialect: Dialect, databases: Iterable[str] | None = None
 ) -> Snapshot:
     """Read one node's metadata for ``databases`` (default: every database it serves)."""
-    served = sorted(str(next(iter(r.values()))) for r in client.query(dialect.show_databases()))
+    listed = sorted(str(next(iter(r.values()))) for r in client.query(dialect.show_databases()))
+    served = dialect.user_databases(listed)
     wanted = sorted(databases) if databases is not None else served
     tree: dict[str, Any] = {}
     for db in wanted:

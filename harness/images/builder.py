@@ -24,17 +24,27 @@ from typing import Any
 
 from harness.errors import ImageBuildError
 from harness.images import catalog
+from harness.images.identify import version_from_jar_names
+from harness.images.source_build import DEPENDENCY_PLUGIN, build_from_source
 from harness.images.steps import Progress, chroot_install, require_tool, run_step
 
-__all__ = ["BuildResult", "ImageBuilder", "default_cache_dir"]
+__all__ = ["BuildResult", "ImageBuilder", "default_cache_dir", "training_line"]
 
 BASE_ENV = [
     "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "ENV LANG=C.UTF-8",
 ]
-MYSQL_DRIVER_PREFIXES = ("mysql-connector-java-", "mysql-connector-j-")
+# Where the official image keeps them: the MySQL driver, and the etcd repository's vert.x.
+EXT_LIB_PREFIXES = ("mysql-connector-java-", "mysql-connector-j-", "vertx-")
 # ZooKeeper server jars the class-data-sharing training needs (pom.xml), kept off the classpath.
 TRAINING_PREFIXES = ("metrics-core-", "snappy-java-")
+
+
+def training_line(version: str) -> str:
+    """Which training configurations (cds/<line>/) a release boots with: 5.2 dropped Memory
+    mode and ``server.yaml``'s authority rule for ``global.yaml``'s."""
+    major, minor = (int(p) for p in version.split(".")[:2])
+    return "5.1" if (major, minor) < (5, 2) else "5.5"
 
 
 def default_cache_dir() -> Path:
@@ -269,14 +279,35 @@ class ImageBuilder:
 
     def _fetch_proxy(self) -> Path:
         release = self._proxy_release
-        version = release.version
         if self._proxy_dist is not None:
             return self._unpack_dist(self._proxy_dist)
-        pom = (catalog.context_dir("shardingsphere-proxy") / "pom.xml").read_text()
-        pom = pom.replace("@PROXY_VERSION@", version)
+        context = catalog.context_dir("shardingsphere-proxy")
+        if release.from_source:
+            say = lambda m: self._say("shardingsphere-proxy", m)  # noqa: E731
+            source, repo = build_from_source(release.version, release.source_sha1, self._cache, say)
+            pom = (context / "pom-source.xml").read_text()
+            return self._resolve_jars(
+                pom,
+                [f"-Dmaven.repo.local={repo}"],
+                release.source_sha1,
+                distribution=source / "distribution" / "proxy" / "pom.xml",
+            )
+        pom = (context / "pom.xml").read_text()
+        pom = pom.replace("@PROXY_VERSION@", release.version)
         pom = pom.replace("@BOOTSTRAP_VERSION@", release.bootstrap)
+        return self._resolve_jars(pom, [], "")
+
+    def _resolve_jars(
+        self, pom: str, mvn_args: list[str], extra: str, distribution: Path | None = None
+    ) -> Path:
+        """The runtime closure of ``pom`` (and of a source release's ``distribution`` module,
+        resolved in its own reactor so the release's dependency management pins the whole
+        tree, as its binary distribution is assembled) sorted into lib/, ext-lib/ and
+        train-lib/."""
+        version = self._proxy_release.version
         # Keyed by the rendered pom, so a changed dependency list resolves afresh.
-        staging = self._cache / f"proxy-{version}-{hashlib.sha256(pom.encode()).hexdigest()[:10]}"
+        key = hashlib.sha256((pom + extra).encode()).hexdigest()[:10]
+        staging = self._cache / f"proxy-{version}-{key}"
         marker = staging / ".complete"
         if marker.exists():
             return staging
@@ -286,26 +317,30 @@ class ImageBuilder:
         staging.mkdir(parents=True)
         (staging / "pom.xml").write_text(pom)
         self._say("shardingsphere-proxy", f"resolving {version} jars from Maven Central")
-        run_step(
-            "shardingsphere-proxy",
-            "mvn dependency:copy-dependencies",
-            [
-                "mvn",
-                "-B",
-                "-q",
-                "-f",
-                str(staging / "pom.xml"),
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={staging / 'jars'}",
-            ],
-        )
+        for pom_file in (distribution, staging / "pom.xml"):
+            if pom_file is None:
+                continue
+            run_step(
+                "shardingsphere-proxy",
+                f"mvn dependency:copy-dependencies ({pom_file.parent.name})",
+                [
+                    "mvn",
+                    "-B",
+                    "-q",
+                    *mvn_args,
+                    "-f",
+                    str(pom_file),
+                    f"{DEPENDENCY_PLUGIN}:copy-dependencies",
+                    "-DincludeScope=runtime",
+                    f"-DoutputDirectory={staging / 'jars'}",
+                ],
+            )
         lib, ext, train = staging / "lib", staging / "ext-lib", staging / "train-lib"
         for folder in (lib, ext, train):
             folder.mkdir()
         for jar in sorted((staging / "jars").glob("*.jar")):
             dest = lib
-            if jar.name.startswith(MYSQL_DRIVER_PREFIXES):
+            if jar.name.startswith(EXT_LIB_PREFIXES):
                 dest = ext
             elif jar.name.startswith(TRAINING_PREFIXES):
                 dest = train
@@ -345,8 +380,17 @@ class ImageBuilder:
         (ctx / "train-lib").mkdir()
         for jar in (staging / "train-lib").glob("*.jar"):
             shutil.copy2(jar, ctx / "train-lib" / jar.name)
-        (ctx / "pom.xml").unlink()
-        self._docker_build("shardingsphere-proxy", ctx)
+        for pom in ctx.glob("pom*.xml"):
+            pom.unlink()
+        # What the jars say wins over the catalog: a distribution may be any release.
+        jars = (p.name for p in (staging / "lib").glob("*.jar"))
+        version = version_from_jar_names(jars) or self._proxy_release.version
+        self._docker_build(
+            "shardingsphere-proxy",
+            ctx,
+            buildargs={"ENGINE_LINE": training_line(version)},
+            labels={catalog.ENGINE_VERSION_LABEL: version},
+        )
 
     # -- helpers -------------------------------------------------------------------------
     def _context(self, name: str) -> Path:
@@ -362,7 +406,14 @@ class ImageBuilder:
         dockerfile.write_text(text)
         return ctx
 
-    def _docker_build(self, name: str, ctx: Path) -> None:
+    def _docker_build(
+        self,
+        name: str,
+        ctx: Path,
+        *,
+        buildargs: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
         self._say(name, "docker build")
         try:
             self._client.images.build(
@@ -371,7 +422,8 @@ class ImageBuilder:
                 rm=True,
                 forcerm=True,
                 pull=False,
-                labels={catalog.IMAGE_ROLE_LABEL: name},
+                buildargs=buildargs or {},
+                labels={catalog.IMAGE_ROLE_LABEL: name, **(labels or {})},
             )
         except Exception as exc:  # docker.errors.BuildError/APIError
             log = getattr(exc, "build_log", None) or []

@@ -7,7 +7,6 @@ list, pinned versions, the parent's tag), so an unchanged image is never rebuilt
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +16,7 @@ from harness.errors import SpecError
 
 __all__ = [
     "DEFAULT_PROXY_VERSION",
+    "ENGINE_VERSION_LABEL",
     "IMAGE_ROLE_LABEL",
     "LOCAL_REPOSITORY",
     "PROXY_RELEASES",
@@ -29,7 +29,6 @@ __all__ = [
     "official_ref",
     "proxy_release",
     "proxy_role",
-    "proxy_version_of",
     "release_of_official",
     "role",
 ]
@@ -39,6 +38,8 @@ IMAGE_SOURCES: tuple[ImageSource, ...] = ("local", "official")
 LOCAL_REPOSITORY = "harness-local"
 # Every image `docker build` makes here carries it (so untagged leftovers can be found).
 IMAGE_ROLE_LABEL = "io.harness.image-role"
+# A proxy image harness builds names the ShardingSphere release it runs (images/identify.py).
+ENGINE_VERSION_LABEL = "io.harness.engine-version"
 # Bump when a recipe changes in a way its context files do not show.
 RECIPE_VERSION = "1"
 
@@ -49,26 +50,34 @@ TOXIPROXY_VERSION = "v2.12.0"
 
 @dataclass(frozen=True)
 class ProxyRelease:
-    """A ShardingSphere-Proxy release buildable from Maven Central.
+    """A ShardingSphere-Proxy release harness builds offline.
 
-    ``bootstrap`` is the version of the one module that is not the release's own: 5.1.1's
-    ``shardingsphere-proxy-bootstrap`` (the ``Bootstrap`` main class and its config loader) was
-    never published to Central, while every engine module of 5.1.1 was; 5.1.0's launcher starts
-    it. 5.0.0 and 5.1.2+ publish no proxy frontend/backend modules there at all.
+    Two ways in: ``bootstrap`` names the published ``shardingsphere-proxy-bootstrap`` that
+    launches a release whose jars are all on Maven Central (5.1.0; 5.1.1, whose own bootstrap
+    module was never published, runs on 5.1.0's); ``source_sha1`` marks a release built from
+    its official source-release zip on Central (5.5.x, whose proxy modules Central lacks), the
+    zip checked against that digest. 5.0.0 and 5.1.2-5.4.x are neither.
     """
 
     version: str
-    bootstrap: str
+    bootstrap: str = ""
+    source_sha1: str = ""
+
+    @property
+    def from_source(self) -> bool:
+        return bool(self.source_sha1)
 
 
 PROXY_RELEASES: dict[str, ProxyRelease] = {
     r.version: r
     for r in (
-        ProxyRelease("5.1.0", "5.1.0"),
-        ProxyRelease("5.1.1", "5.1.0"),
+        ProxyRelease("5.1.0", bootstrap="5.1.0"),
+        ProxyRelease("5.1.1", bootstrap="5.1.0"),
+        # sha1 of shardingsphere-5.5.2-source-release.zip as Maven Central serves it.
+        ProxyRelease("5.5.2", source_sha1="ef8afd4bde9172d2e3865a67b60d7727a1729dd6"),
     )
 }
-DEFAULT_PROXY_VERSION = "5.1.0"
+DEFAULT_PROXY_VERSION = "5.5.2"
 OFFICIAL_PROXY_REPOSITORY = "apache/shardingsphere-proxy"
 
 
@@ -135,15 +144,6 @@ ROLES: dict[str, Role] = {
 }
 
 
-def proxy_version_of(image: str | None) -> str:
-    """The release a proxy image runs: its tag's leading ``x.y.z`` (``...:5.1.1`` or
-    ``harness-local/...:5.1.1-<hash>``); the pinned release when no image is named."""
-    if image is None:
-        return DEFAULT_PROXY_VERSION
-    match = re.search(r":(\d+\.\d+\.\d+)", image)
-    return match.group(1) if match else ""
-
-
 def release_of_official(ref: str) -> str | None:
     """The release named by an official proxy reference (``apache/shardingsphere-proxy:5.1.1``),
     if it is one harness can build; else None."""
@@ -185,8 +185,11 @@ def local_tag(role_name: str, extra: str = "", proxy_version: str | None = None)
     ``proxy_version`` picks the proxy release (default: the pinned one).
     """
     r = role(role_name)
-    if role_name == "shardingsphere-proxy" and proxy_version is not None:
-        r = proxy_role(proxy_version)
+    release = ""
+    if role_name == "shardingsphere-proxy":
+        r = proxy_role(proxy_version or DEFAULT_PROXY_VERSION)
+        pinned = proxy_release(r.version)
+        release = f"{pinned.bootstrap}:{pinned.source_sha1}"
     h = hashlib.sha256()
     for part in (
         RECIPE_VERSION,
@@ -198,6 +201,9 @@ def local_tag(role_name: str, extra: str = "", proxy_version: str | None = None)
         extra,
     ):
         h.update(part.encode())
+        h.update(b"\0")
+    if release:  # only the proxy's; every other role's tag stays as it was
+        h.update(release.encode())
         h.update(b"\0")
     if r.parent is not None:
         h.update(local_tag(r.parent).encode())

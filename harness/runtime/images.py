@@ -8,6 +8,7 @@ from typing import Any
 from harness.errors import ProvisionError, SpecError
 from harness.images import catalog
 from harness.images.builder import ImageBuilder
+from harness.images.identify import engine_version
 
 __all__ = ["ImageSet", "resolve_images"]
 
@@ -19,6 +20,8 @@ class ImageSet:
     etcd: str
     mariadb: str
     toxiproxy: str
+    # The ShardingSphere release the proxy image runs (images/identify.py); None if unknown.
+    engine_version: str | None = None
 
 
 def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> ImageSet:
@@ -53,6 +56,7 @@ def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> 
         refs["etcd"],
         refs["mariadb"],
         refs["toxiproxy"],
+        engine_version(client, refs["shardingsphere-proxy"]),
     )
 
 

@@ -25,7 +25,7 @@ import docker.errors
 from harness.clients.mysql import Endpoint, SqlClient, SqlError
 from harness.clients.registry import RegistryReader, open_reader
 from harness.clients.toxiproxy import Proxy, ToxiproxyClient
-from harness.dialect import Dialect, dialect_for_image
+from harness.dialect import Dialect, dialect_for_version, dialect_named
 from harness.errors import FaultError, ProvisionError, SpecError
 from harness.resources import fixtures_dir, render_template
 from harness.runtime import labels, readiness
@@ -126,7 +126,11 @@ class Topology:
         self.images = images
         self.run = run or labels.new_run()
         self.name = name or f"harness-{self.run.run_id}-{secrets.token_hex(2)}"
-        self.dialect: Dialect = dialect_for_image(images.proxy)
+        self.dialect: Dialect = (
+            dialect_named(spec.proxy_dialect)
+            if spec.proxy_dialect
+            else dialect_for_version(images.engine_version, images.proxy)
+        )
         self.templates = templates or fixtures_dir()
         for rel in (self.dialect.server_config, "logback.xml"):
             path = self.templates / self.dialect.template_dir / rel

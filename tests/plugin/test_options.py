@@ -20,8 +20,14 @@ def test_uses(topology):
         (["--harness-nodes=0"], ["nodes='0'", "1 to 8"]),
         (["--harness-nodes=x"], ["nodes='x'", "integer"]),
         (["--harness-image-source=internet"], ["image source='internet'", "local | official"]),
-        (["--harness-proxy-image=apache/shardingsphere-proxy:5.5.3"], ["proxy version='5.5'"]),
-        (["--harness-proxy-image=my/proxy:latest"], ["proxy_image='my/proxy:latest'"]),
+        # A release with no dialect (told by the official tag: the image is not here).
+        (["--harness-proxy-image=apache/shardingsphere-proxy:5.3.2"], ["proxy version='5.3.2"]),
+        # An image whose release nothing tells: the override is the fix.
+        (
+            ["--harness-proxy-image=my/proxy:latest"],
+            ["proxy image='my/proxy:latest'", "--harness-proxy-dialect="],
+        ),
+        (["--harness-proxy-dialect=5.4"], ["proxy dialect='5.4'", "5.1 | 5.1.1 | 5.5"]),
     ],
 )
 def test_bad_option_is_a_usage_error(
@@ -116,7 +122,9 @@ def test_known_issue_is_a_strict_xfail_on_the_named_releases_only(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makepyfile(KNOWN)
-    on_510 = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rxX")
+    on_510 = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-rxX", "--harness-proxy-image=apache/shardingsphere-proxy:5.1.0"
+    )
     # A marked test that passes on a named release is a strict XPASS: a failure to look at.
     on_510.assert_outcomes(xfailed=2, failed=1)
     on_510.stdout.fnmatch_lines(["*XFAIL*test_fails_on_510_only*broken in 5.1.0 [[]proxy 5.1.0]*"])
@@ -125,6 +133,10 @@ def test_known_issue_is_a_strict_xfail_on_the_named_releases_only(
     )
     # On another release the behaviour must be right: the first test now fails outright.
     on_511.assert_outcomes(passed=1, failed=1, xfailed=1)
+    # The default release (5.5.2) is not 5.1.0 either.
+    default = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rxX")
+    default.assert_outcomes(passed=1, failed=1, xfailed=1)
+    default.stdout.fnmatch_lines(["*XFAIL*test_any_release*[[]proxy 5.5.2]*"])
 
 
 def test_known_issue_with_bad_arguments_is_a_usage_error(pytester: pytest.Pytester) -> None:

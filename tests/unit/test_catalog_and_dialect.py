@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.dialect import dialect_for_image
+from harness.dialect import DIALECTS, dialect_for_version, dialect_named, load_yaml
 from harness.errors import SpecError
 from harness.images import catalog
 from harness.spec import TopologySpec
@@ -53,7 +53,7 @@ def test_official_refs_are_pinned() -> None:
 
 
 def test_cluster_mode_block_is_the_seeds() -> None:
-    d = dialect_for_image("harness-local/shardingsphere-proxy:5.1.0-abc")
+    d = dialect_for_version("5.1.0")
     block = yaml.safe_load(d.render_mode(TopologySpec.create(), "127.0.0.1:2181", "/data"))
     assert block == {
         "type": "Cluster",
@@ -73,7 +73,7 @@ def test_cluster_mode_block_is_the_seeds() -> None:
 
 
 def test_etcd_server_lists_need_http_and_other_modes() -> None:
-    d = dialect_for_image("apache/shardingsphere-proxy:5.1.0")
+    d = dialect_for_version("5.1.0")
     etcd = d.mode_block(TopologySpec.create(registry="etcd"), "127.0.0.1:2379", "/d")
     assert etcd["repository"]["props"]["server-lists"] == "http://127.0.0.1:2379"
     assert etcd["repository"]["type"] == "Etcd"
@@ -83,20 +83,27 @@ def test_etcd_server_lists_need_http_and_other_modes() -> None:
 
 
 def test_distsql_quotes_passwords() -> None:
-    d = dialect_for_image("x/proxy:5.1.2")
+    d = dialect_for_version("5.1.2")
     sql = d.register_storage_unit("ds_0", host="h", port=1, db="d", user="u", password="p'w")
     assert sql == "ADD RESOURCE ds_0 (HOST=h, PORT=1, DB=d, USER=u, PASSWORD='p\\'w')"
 
 
-@pytest.mark.parametrize("image", ["my/proxy:latest", "my/proxy", "apache/proxy:4.1.1"])
-def test_unknown_versions_are_rejected(image: str) -> None:
-    with pytest.raises(SpecError, match="Fix:"):
-        dialect_for_image(image)
+@pytest.mark.parametrize("version", [None, "", "4.1.1", "5.3.2", "1.3.0"])
+def test_unknown_versions_are_rejected_with_the_override_named(version: str | None) -> None:
+    with pytest.raises(SpecError, match=r"Fix:.*--harness-proxy-dialect"):
+        dialect_for_version(version, "mycorp/proxy:latest")
+
+
+def test_dialects_by_name() -> None:
+    assert dialect_named("5.5") is DIALECTS["5.5"]
+    with pytest.raises(SpecError, match=r"allowed 5\.1 \| 5\.1\.1 \| 5\.5\. Fix"):
+        dialect_named("5.4")
 
 
 def test_proxy_releases_have_their_own_tags_and_official_names() -> None:
     default = catalog.local_tag("shardingsphere-proxy")
-    assert catalog.local_tag("shardingsphere-proxy", proxy_version="5.1.0") == default
+    assert catalog.local_tag("shardingsphere-proxy", proxy_version="5.5.2") == default
+    assert default.startswith("harness-local/shardingsphere-proxy:5.5.2-")
     other = catalog.local_tag("shardingsphere-proxy", proxy_version="5.1.1")
     assert other.startswith("harness-local/shardingsphere-proxy:5.1.1-")
     assert catalog.proxy_role("5.1.1").official == "apache/shardingsphere-proxy:5.1.1"
@@ -105,7 +112,7 @@ def test_proxy_releases_have_their_own_tags_and_official_names() -> None:
 
 
 def test_unknown_proxy_release_lists_the_buildable_ones() -> None:
-    with pytest.raises(SpecError, match=r"5\.1\.0, 5\.1\.1.*Fix:"):
+    with pytest.raises(SpecError, match=r"5\.1\.0, 5\.1\.1, 5\.5\.2.*Fix:"):
         catalog.proxy_release("5.5.3")
 
 
@@ -114,6 +121,7 @@ def test_unknown_proxy_release_lists_the_buildable_ones() -> None:
     [
         ("apache/shardingsphere-proxy:5.1.1", "5.1.1"),
         ("apache/shardingsphere-proxy:5.1.0", "5.1.0"),
+        ("apache/shardingsphere-proxy:5.5.2", "5.5.2"),
         ("apache/shardingsphere-proxy:5.5.3", None),
         ("my/shardingsphere-proxy:5.1.1", None),
         ("harness-local/shardingsphere-proxy:5.1.1-abc", None),
@@ -125,24 +133,11 @@ def test_only_official_refs_of_catalog_releases_map_to_local_builds(
     assert catalog.release_of_official(ref) == release
 
 
-@pytest.mark.parametrize(
-    ("image", "version"),
-    [
-        (None, catalog.DEFAULT_PROXY_VERSION),
-        ("apache/shardingsphere-proxy:5.1.1", "5.1.1"),
-        ("harness-local/shardingsphere-proxy:5.1.1-604ecd6a07", "5.1.1"),
-        ("registry:5000/dbplus/engine:1.3.0", "1.3.0"),
-        ("my/proxy", ""),
-    ],
-)
-def test_proxy_version_of_an_image(image: str | None, version: str) -> None:
-    assert catalog.proxy_version_of(image) == version
-
-
 def test_dialect_lookup_prefers_the_exact_release() -> None:
-    assert dialect_for_image("apache/shardingsphere-proxy:5.1.0").version == "5.1"
-    assert dialect_for_image("harness-local/shardingsphere-proxy:5.1.1-abc").version == "5.1.1"
-    assert dialect_for_image("x/proxy:5.1.2").version == "5.1"
+    assert dialect_for_version("5.1.0").version == "5.1"
+    assert dialect_for_version("5.1.1").version == "5.1.1"
+    assert dialect_for_version("5.1.2").version == "5.1"
+    assert dialect_for_version("5.5.3").version == "5.5"
 
 
 DATA_SOURCES = "ds_0:\n  url: jdbc:mysql://h:1/d\n"
@@ -150,14 +145,14 @@ RULES = "- !SHARDING\n  autoTables: {}\n"
 
 
 def test_510_registry_config_is_flat() -> None:
-    d = dialect_for_image("x/proxy:5.1.0")
+    d = dialect_for_version("5.1.0")
     keys = {"/ns/metadata/db/dataSources": DATA_SOURCES, "/ns/metadata/db/rules": RULES}
-    assert d.registry_config(keys, "/ns/metadata/db") == (DATA_SOURCES, RULES)
-    assert d.registry_config({}, "/ns/metadata/db") == ("", "")
+    assert d.registry_config(keys, "/ns/metadata/db") == (load_yaml(DATA_SOURCES), load_yaml(RULES))
+    assert d.registry_config({}, "/ns/metadata/db") == ({}, [])
 
 
 def test_511_registry_config_follows_the_active_version() -> None:
-    d = dialect_for_image("x/proxy:5.1.1")
+    d = dialect_for_version("5.1.1")
     base = "/ns/metadata/db"
     keys = {
         f"{base}/db/active_version": "1",
@@ -166,7 +161,60 @@ def test_511_registry_config_follows_the_active_version() -> None:
         f"{base}/db/versions/1/dataSources": DATA_SOURCES,
         f"{base}/db/versions/1/rules": RULES,
     }
-    assert d.registry_config(keys, base) == (DATA_SOURCES, RULES)
+    assert d.registry_config(keys, base) == (load_yaml(DATA_SOURCES), load_yaml(RULES))
     # No active version yet: nothing is configured, whatever versions exist.
     del keys[f"{base}/db/active_version"]
-    assert d.registry_config(keys, base) == ("", "")
+    assert d.registry_config(keys, base) == ({}, [])
+
+
+def test_55_registry_config_is_one_versioned_key_per_item() -> None:
+    # As a 5.5.2 node wrote them (read off a running cluster).
+    d = DIALECTS["5.5"]
+    base = "/governance_ds/metadata/db"
+    units = f"{base}/data_sources/units/ds_0"
+    table = f"{base}/rules/sharding/auto_tables/t_order"
+    algo = f"{base}/rules/sharding/sharding_algorithms/t_order_hash_mod"
+    keys = {
+        f"{units}/active_version": "1",
+        f"{units}/versions/0": "url: jdbc:mysql://old:1/d\nusername: u\n",
+        f"{units}/versions/1": "url: jdbc:mysql://h:1/d\nusername: u\npassword: p\n",
+        f"{table}/active_version": "0",
+        f"{table}/versions/0": "actualDataSources: ds_0\nlogicTable: t_order\n",
+        f"{algo}/active_version": "0",
+        f"{algo}/versions/0": "props:\n  sharding-count: '4'\ntype: hash_mod\n",
+        f"{base}/rules/sharding/default_strategies/default_sharding_column/active_version": "0",
+        f"{base}/rules/sharding/default_strategies/default_sharding_column/versions/0": "id",
+        # Half-written: a version without its active_version switch counts for nothing.
+        f"{base}/rules/sharding/auto_tables/t_next/versions/0": "logicTable: t_next\n",
+    }
+    sources, rules = d.registry_config(keys, base)
+    assert sources == {"ds_0": {"url": "jdbc:mysql://h:1/d", "username": "u", "password": "p"}}
+    assert rules == [
+        {
+            "__tag__": "SHARDING",
+            "autoTables": {"t_order": {"actualDataSources": "ds_0", "logicTable": "t_order"}},
+            "shardingAlgorithms": {
+                "t_order_hash_mod": {"props": {"sharding-count": "4"}, "type": "hash_mod"}
+            },
+            "defaultShardingColumn": "id",
+        }
+    ]
+
+
+def test_55_modes_and_distsql() -> None:
+    d = DIALECTS["5.5"]
+    memory = d.mode_block(TopologySpec.create(mode="memory"), None, "/data")
+    assert memory["type"] == "Standalone"
+    assert memory["repository"]["props"]["jdbc_url"].startswith("jdbc:h2:mem:")
+    standalone = d.mode_block(TopologySpec.create(mode="standalone"), None, "/data")
+    assert standalone["repository"]["props"]["jdbc_url"].startswith("jdbc:h2:file:/data/")
+    etcd = d.mode_block(TopologySpec.create(registry="etcd"), "127.0.0.1:2379", "/data")
+    assert etcd["repository"]["type"] == "etcd"
+    assert "overwrite" not in etcd
+    sql = d.register_storage_unit("ds_0", host="h", port=1, db="d", user="u", password="p'w")
+    assert (
+        sql == "REGISTER STORAGE UNIT ds_0 (HOST='h', PORT=1, DB='d', USER='u', PASSWORD='p\\'w')"
+    )
+    assert d.user_databases(["db", "information_schema", "sys", "shardingsphere"]) == ["db"]
+    row = {"instance_id": "a1eb8388-4fc5", "host": "172.18.0.3", "port": "3307"}
+    assert d.member_id(row) == "172.18.0.3@3307"

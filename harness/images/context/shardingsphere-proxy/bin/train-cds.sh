@@ -7,11 +7,13 @@
 # go into one class-data-sharing archive that start.sh maps at every boot, so the JVM skips
 # parsing and verifying those classes. The archive's classpath is the jars only (CDS refuses
 # non-empty directories), which is why start.sh lists the jars first.
+# $1: the engine line (5.1 or 5.5), which picks the training configurations under cds/.
 set -euo pipefail
+LINE=${1:?usage: train-cds.sh 5.1|5.5}
 DEPLOY_DIR=/opt/shardingsphere-proxy
 cd "$DEPLOY_DIR"
 JARS="$DEPLOY_DIR/lib/*:$DEPLOY_DIR/ext-lib/*"
-# Training boots find their config (/cds/...) and the quiet logback.xml as the image does.
+# Training boots find their config (/cds/<line>/...) and the quiet logback.xml as the image does.
 TRAIN_CP="$JARS:$DEPLOY_DIR:$DEPLOY_DIR/conf"
 
 # Succeeds once probe $1 does; fails once process $2 has exited or after 60 s.
@@ -34,7 +36,7 @@ zookeeper_answers() {
 # $1: config folder under /cds, $2: class list to write. Fails only when $3 is "must".
 train() {
   java $JVM_OPTS -XX:DumpLoadedClassList="$2" -classpath "$TRAIN_CP" \
-    org.apache.shardingsphere.proxy.Bootstrap 3307 "/cds/$1/" >>/tmp/train.log 2>&1 &
+    org.apache.shardingsphere.proxy.Bootstrap 3307 "/cds/$LINE/$1/" >>/tmp/train.log 2>&1 &
   local pid=$! up=yes
   until_up proxy_greets "$pid" || up=no
   if [ "$up" = yes ]; then

@@ -10,16 +10,21 @@ def statements = [
     'SHOW DATABASES',
     'CREATE DATABASE cds_db',
     // Refused at once (nothing listens on port 1): loads the pool and driver, persists nothing.
+    // 5.1 spells them one way, 5.5 the other; each release refuses the other's at parse time.
     "ADD RESOURCE ds_0 (HOST=127.0.0.1, PORT=1, DB=cds, USER=cds, PASSWORD='cds')",
+    "REGISTER STORAGE UNIT ds_0 (HOST=127.0.0.1, PORT=1, DB=cds, USER=cds, PASSWORD='cds')",
     'SHOW SCHEMA RESOURCES FROM cds_db',
+    'SHOW STORAGE UNITS FROM cds_db',
     'SHOW SHARDING TABLE RULES FROM cds_db',
     'EXPORT SCHEMA CONFIG FROM cds_db',
+    'EXPORT DATABASE CONFIGURATION FROM cds_db',
     'SHOW INSTANCE LIST',
+    'SHOW COMPUTE NODES',
     'DROP DATABASE IF EXISTS cds_db',
 ]
 DriverManager.getConnection(url, 'cds', 'cds').withCloseable { conn ->
     statements.each { sql ->
-        if (sql.startsWith('ADD RESOURCE')) {
+        if (sql.startsWith('ADD RESOURCE') || sql.startsWith('REGISTER STORAGE UNIT')) {
             conn.createStatement().execute('USE cds_db')
         }
         try {
