@@ -20,6 +20,7 @@ from harness.faults.hygiene import leftovers, repair
 from harness.images.catalog import IMAGE_SOURCES, release_of_official
 from harness.images.identify import engine_version
 from harness.reporting import RunReport
+from harness.runtime.images import require_local_image
 from harness.runtime.topology import Event, Topology
 from harness.session import LogicalDatabase, TopologyPool
 from harness.settings import Settings
@@ -128,7 +129,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     settings = _settings(config)
     config.stash[SETTINGS_KEY] = settings
-    config.stash[ENGINE_KEY] = EngineCheck()
+    config.stash[ENGINE_KEY] = EngineCheck(settings.image_source)
     hook = config.hook
     pool = config.stash[POOL_KEY] = TopologyPool(
         settings.image_source,
@@ -210,15 +211,18 @@ class EngineCheck:
     image at collection (before any container starts): by the catalog, else by the image's
     label or jars (harness/images/identify.py); ``proxy_dialect`` overrides the dialect."""
 
-    def __init__(self) -> None:
+    def __init__(self, image_source: str) -> None:
+        self._source = image_source
         self._client: Any = None
         self._versions: dict[str | None, str | None] = {}
 
     def version(self, spec: TopologySpec) -> str:
         ref = spec.proxy_image
         if ref not in self._versions:
-            if ref is not None and release_of_official(ref) is None and self._client is None:
-                self._client = connect()
+            if ref is not None and release_of_official(ref) is None:
+                self._client = self._client or connect()
+                if self._source == "local":
+                    require_local_image(self._client, ref)
             self._versions[ref] = engine_version(self._client, ref)
         version = self._versions[ref]
         if spec.proxy_dialect is not None:

@@ -6,7 +6,9 @@ import re
 
 __all__ = ["redact"]
 
-_LINE = re.compile(r"(?im)^(\s*(?:password|pwd)\s*[:=]\s*).*$")
+# Any key ending in password (5.5's registry has ``user_password``). Blanks only, never a
+# newline: an empty ``password:`` must not mask the line after it.
+_LINE = re.compile(r"(?im)^([ \t]*[\w.-]*(?:password|pwd)[ \t]*[:=][ \t]*).*$")
 # ShardingSphere's authority rule keeps users as ``- user@host:password``.
 _USER = re.compile(r"(?m)^(\s*-\s*[^@\s]+@[^:\s]*:).+$")
 _DISTSQL = re.compile(r"(?i)(PASSWORD\s*=\s*)('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^,)\s]+)")

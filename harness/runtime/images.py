@@ -10,7 +10,7 @@ from harness.images import catalog
 from harness.images.builder import ImageBuilder
 from harness.images.identify import engine_version
 
-__all__ = ["ImageSet", "resolve_images"]
+__all__ = ["ImageSet", "require_local_image", "resolve_images"]
 
 
 @dataclass(frozen=True)
@@ -60,24 +60,45 @@ def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> 
     )
 
 
-def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
+def _present(client: Any, ref: str) -> bool:
     try:
         client.images.get(ref)
-        return
     except Exception as exc:  # ImageNotFound
         if type(exc).__name__ != "ImageNotFound":
             raise
-    if local:  # local source: nothing is ever pulled
-        official = ref.startswith(catalog.OFFICIAL_PROXY_REPOSITORY + ":")
-        hint = (
+        return False
+    return True
+
+
+def _missing_hint(ref: str) -> str:
+    if ref.startswith(catalog.OFFICIAL_PROXY_REPOSITORY + ":"):
+        return (
             f"harness builds {catalog.OFFICIAL_PROXY_REPOSITORY} "
             f"{', '.join(catalog.PROXY_RELEASES)} locally; name one of those, or load the image "
             "you named (`docker load`)"
-            if official
-            else "run `harness images build` (or `harness setup`), or load the image you named"
         )
+    return "run `harness images build` (or `harness setup`), or load the image you named"
+
+
+def require_local_image(client: Any, ref: str) -> None:
+    """With the local source nothing is pulled: a named proxy image must be here (checked at
+    collection, so it is a usage error before any container starts)."""
+    if not _present(client, ref):
+        raise SpecError(
+            "proxy image",
+            ref,
+            "an image on this Docker engine (the image source is local: nothing is pulled)",
+            _missing_hint(ref),
+        )
+
+
+def _ensure_present(client: Any, ref: str, *, local: bool) -> None:
+    if _present(client, ref):
+        return
+    if local:  # local source: nothing is ever pulled
         raise ProvisionError(
-            f"image {ref} is missing and the image source is local (nothing is pulled). Fix: {hint}"
+            f"image {ref} is missing and the image source is local (nothing is pulled). "
+            f"Fix: {_missing_hint(ref)}"
         )
     try:
         client.images.pull(ref)

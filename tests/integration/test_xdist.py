@@ -29,7 +29,7 @@ def test_two_workers_share_one_report_and_leave_nothing(
         test_b="""
         def test_b(topology, harness_db):
             with topology.nodes[0].sql(harness_db.name) as c:
-                assert c.query("SHOW SCHEMA RESOURCES FROM " + harness_db.name) == []
+                assert c.query(topology.dialect.show_storage_units(harness_db.name)) == []
         """,
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")

@@ -93,6 +93,9 @@ def test_page_is_self_contained_and_escapes() -> None:
         ("PASSWORD=abc", "PASSWORD=***"),
         ("users:\n- root@%:s3cret\n", "users:\n- root@%:***\n"),
         ("ADD RESOURCE ds (HOST=h, PASSWORD='p,q\\'x')", "ADD RESOURCE ds (HOST=h, PASSWORD=***)"),
+        # An empty value (5.5's H2 repository) is masked on its own line, not the next one.
+        ("ds:\n  password:\n  username: sa\n", "ds:\n  password:***\n  username: sa\n"),
+        ("props:\n  user_password: x\n", "props:\n  user_password: ***\n"),
     ],
 )
 def test_secrets_are_masked(text: str, masked: str) -> None:
