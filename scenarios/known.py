@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from harness import ConvergenceTimeout
+from harness import ConvergenceTimeout, SqlError
 
 # Fixed in 5.1.1 by apache/shardingsphere#16185 (merged 2022-03-18).
 ONLY_510 = ("5.1.0",)
@@ -96,7 +96,8 @@ NO_DEREGISTER_ON_STOP_ETCD_55 = known(
     "ShardingSphere 5.5.2 on etcd: a gracefully stopped node stays in the online compute "
     "nodes until its lease expires. ContextManager.close asks EtcdRepository.delete to remove "
     "the online key without waiting for it (no .get() on the future), then closes the client "
-    "at once, and the key's lease is never revoked",
+    "at once, and the key's lease is never revoked. A race: 1 stop in 3 here, so the "
+    "scenario stops up to 12 nodes",
     LINE_55,
 )
 
@@ -115,7 +116,16 @@ CREATE_DATABASE_RACE = known(
     "handled it (ListenerAssistedChangedHandler). CuratorCache reads a created node's data "
     "asynchronously, so a node slower than the first to delete it gets NONODE and drops the "
     "event. That node never adds the database or watches /metadata/<db> until it restarts. "
-    "etcd's watch events carry the value, so etcd does not lose them. It happens about 1 "
-    "creation in 5 on a busy 2-core machine, so the scenario tries up to 30 times",
+    "etcd's watch events carry the value, so etcd does not lose them. Measured: 4 of 116 "
+    "creations in three suite runs on 2 cores, so the scenario makes 90, through every node "
+    "at once",
     LINE_55,
+)
+
+CONCURRENT_CREATE_511 = pytest.mark.known_issue(
+    "ShardingSphere 5.1.1: CREATE DATABASE through several nodes at once fails with "
+    "'Runtime exception: [null]' (error 1997), and the node then refuses every later "
+    "CREATE DATABASE the same way (seen in 1 of 1 runs; 5.1.0 and 5.5.2 accept them)",
+    versions=["5.1.1"],
+    raises=SqlError,
 )

@@ -73,13 +73,21 @@ def test_scale_out_node_joins_and_removal_leaves_rest_converged(
     assert_converged(topology, databases=[harness_db.name])
 
 
+# 5.5.2 on etcd left a stopped node listed in 1 of 3 single-stop runs; 12 stops leave a
+# fixed-looking pass to chance about once in 120 runs. A start and a stop take about 3 s.
+STOPS = {"zookeeper": 3, "etcd": 12}
+
+
 @pytest.mark.parametrize("registry", by_registry({"etcd": [NO_DEREGISTER_ON_STOP_ETCD_55]}))
 @pytest.mark.topology(props={"timeToLiveSeconds": TTL})
 @NO_DEREGISTER_ON_STOP
 def test_gracefully_stopped_node_leaves_online_list_at_once(
     registry: str, topology: Topology
 ) -> None:
-    new = topology.add_node()
-    assert_membership(topology)
-    topology.remove_node(new.index)
-    assert_membership(topology, timeout=3)
+    """A node stopped gracefully leaves the online compute nodes within 3 s, every time (the
+    5.5.2 etcd gap is a race: ``STOPS`` tries)."""
+    for _ in range(STOPS[registry]):
+        new = topology.add_node()
+        assert_membership(topology)
+        topology.remove_node(new.index)
+        assert_membership(topology, timeout=3)
