@@ -19,6 +19,7 @@ from harness.faults.controller import Faults
 from harness.faults.hygiene import leftovers, repair
 from harness.images.catalog import IMAGE_SOURCES, release_of_official
 from harness.images.identify import engine_version
+from harness.progress import LiveStatus
 from harness.reporting import RunReport
 from harness.runtime.images import require_local_image
 from harness.runtime.topology import Event, Topology
@@ -84,6 +85,16 @@ def _value(config: pytest.Config, name: str) -> str:
 def _settings(config: pytest.Config) -> Settings:
     try:
         mode = parse_mode(_value(config, "mode"))
+        explicit = config.getoption("harness_registry")
+        if explicit is not None and mode != "cluster":
+            # A registry from ini defaults (a CI matrix cell's) is fine; one on the command
+            # line that the mode cannot use is a contradiction.
+            raise SpecError(
+                "--harness-registry",
+                explicit,
+                f"none with --harness-mode={mode} (a registry is used in cluster mode only)",
+                f"drop --harness-registry, or pass --harness-mode=cluster to run on {explicit}",
+            )
         registry = parse_registry(_value(config, "registry")) if mode == "cluster" else None
         nodes = parse_nodes(_value(config, "nodes"))
         source = _value(config, "image_source").strip().lower()
@@ -163,14 +174,23 @@ PROGRESS_KINDS = ("topology", "wait", "registry", "storage", "node")
 
 
 def _progress(config: pytest.Config) -> Callable[[Event], None] | None:
-    """With -v, provisioning progress (what is started, which container it waits for and
-    why) goes to the terminal as it happens."""
-    if config.get_verbosity() < 1:
+    """Provisioning progress in the terminal: a live status line by default
+    (``progress.LiveStatus``), every event as a line with -v, nothing with -q."""
+    verbosity = config.get_verbosity()
+    if verbosity < 0:
         return None
+    live: list[LiveStatus] = []
 
     def show(event: Event) -> None:
+        # Looked up when used: the terminal reporter registers after this plugin configures.
         terminal = config.pluginmanager.get_plugin("terminalreporter")
-        if terminal is not None and event.kind in PROGRESS_KINDS:
+        if terminal is None:
+            return
+        if verbosity == 0:
+            if not live:
+                live.append(LiveStatus(terminal))
+            live[0](event)
+        elif event.kind in PROGRESS_KINDS:
             terminal.write_line(f"harness +{event.at:6.2f}s {event.kind}: {event.detail}")
 
     return show

@@ -120,23 +120,45 @@ class LinkFault:
 def latency(
     ms: int, jitter: int = 0, *, link: str = "registry", direction: Direction = "both"
 ) -> LinkFault:
+    """Delay every chunk of data by ``ms`` milliseconds, give or take ``jitter`` ms.
+
+    ``link`` is ``"registry"``, ``"client"`` or ``"storage-<j>"``; ``direction`` is
+    ``"upstream"`` (towards the server), ``"downstream"`` or ``"both"``.
+    Example: ``faults.link(0, latency(500, jitter=100))``.
+    """
     return LinkFault("latency", link, direction, {"latency": ms, "jitter": jitter})
 
 
 def bandwidth(kb_per_s: int, *, link: str = "registry", direction: Direction = "both") -> LinkFault:
+    """Limit the link to ``kb_per_s`` kilobytes per second.
+
+    Example: ``faults.link([0, 1], bandwidth(8))``.
+    """
     return LinkFault("bandwidth", link, direction, {"rate": kb_per_s})
 
 
 def slow_close(ms: int, *, link: str = "registry", direction: Direction = "both") -> LinkFault:
+    """Delay closing a connection by ``ms`` milliseconds once either side closes it.
+
+    Example: ``faults.link(0, slow_close(2000))``.
+    """
     return LinkFault("slow_close", link, direction, {"delay": ms})
 
 
 def black_hole(ms: int = 0, *, link: str = "registry", direction: Direction = "both") -> LinkFault:
-    """Black hole: data is dropped; with ``ms`` > 0 the connection closes after that long."""
+    """Drop all data; with ``ms`` > 0 the connection is closed after ``ms`` milliseconds,
+    with 0 it stays open and silent.
+
+    Example: ``faults.link(2, black_hole())``.
+    """
     return LinkFault("timeout", link, direction, {"timeout": ms})
 
 
 def reset_peer(ms: int = 0, *, link: str = "registry", direction: Direction = "both") -> LinkFault:
+    """Reset connections (TCP RST) after ``ms`` milliseconds (0: at once).
+
+    Example: ``faults.link(1, reset_peer(100))``.
+    """
     return LinkFault("reset_peer", link, direction, {"timeout": ms})
 
 
@@ -148,6 +170,11 @@ def slicer(
     link: str = "registry",
     direction: Direction = "both",
 ) -> LinkFault:
+    """Cut data into pieces of ``average_size`` bytes (give or take ``size_variation``
+    bytes), ``delay_us`` microseconds apart.
+
+    Example: ``faults.link(0, slicer(16, 8, 100))``.
+    """
     return LinkFault(
         "slicer",
         link,
@@ -157,11 +184,18 @@ def slicer(
 
 
 def limit_data(n_bytes: int, *, link: str = "registry", direction: Direction = "both") -> LinkFault:
+    """Close each connection once ``n_bytes`` bytes have passed.
+
+    Example: ``faults.link(0, limit_data(4096, link="storage-0"))``.
+    """
     return LinkFault("limit_data", link, direction, {"bytes": n_bytes})
 
 
 def cut(link: str = "registry") -> LinkFault:
-    """The link refuses connections and drops the ones open."""
+    """The link refuses connections and drops the ones open (Toxiproxy's proxy disabled).
+
+    Example: ``faults.link(2, cut())``, or ``cut("storage-0")``.
+    """
     return LinkFault(DOWN, link)
 
 
@@ -185,12 +219,18 @@ class Partition:
 
 
 def isolate(node: int, links: Sequence[str] = ("registry",)) -> Partition:
-    """One node cut from the registry (by default) while the others stay connected."""
+    """One node cut from the registry (by default) while the others stay connected.
+
+    Example: ``with faults.partition(isolate(2)): ...``.
+    """
     return Partition(f"isolate node-{node}", {node: tuple(links)})
 
 
 def split_halves(nodes: Sequence[int]) -> Partition:
-    """The second half of ``nodes`` loses the registry; the first half keeps it."""
+    """The second half of ``nodes`` loses the registry; the first half keeps it.
+
+    Example: ``faults.partition(split_halves([0, 1, 2, 3]))`` cuts nodes 2 and 3.
+    """
     if len(nodes) < 2:
         raise SpecError("split nodes", list(nodes), "two or more node indexes", "add nodes")
     cut = list(nodes)[len(nodes) // 2 :]

@@ -1,20 +1,21 @@
-"""Containers of a topology, one small class per role, on testcontainers (Ryuk disabled)."""
+"""Containers of a topology, one small class per role, started through the Docker SDK.
+
+Straight through the SDK, not testcontainers: harness reaps by its own labels, and
+testcontainers' only switch for its Ryuk reaper is a process-wide setting that a plugin must
+not flip in other people's sessions (their own testcontainers containers would lose Ryuk).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import docker.errors
-from testcontainers.core.config import testcontainers_config
-from testcontainers.core.container import DockerContainer
 
 from harness.errors import ProvisionError
 
 __all__ = ["ContainerSpec", "RunningContainer"]
 
-# Ryuk needs a pulled image; the harness reaps by its own labels instead.
-testcontainers_config.ryuk_disabled = True
 LOOPBACK = "127.0.0.1"
 
 
@@ -38,9 +39,9 @@ class ContainerSpec:
 class RunningContainer:
     """A started container: host ports (127.0.0.1 only), logs, kill/pause/restart, removal."""
 
-    def __init__(self, spec: ContainerSpec) -> None:
+    def __init__(self, spec: ContainerSpec, client: Any) -> None:
         self.spec = spec
-        self._tc: DockerContainer | None = None
+        self._client = client
         self._container: Any = None
 
     @property
@@ -49,36 +50,32 @@ class RunningContainer:
 
     def start(self) -> RunningContainer:
         s = self.spec
-        tc = DockerContainer(s.image)
-        tc.with_name(s.name)
-        for k, v in s.env.items():
-            tc.with_env(k, v)
+        kwargs: dict[str, Any] = {
+            "name": s.name,
+            "environment": s.env,
+            "labels": s.labels,
+            "privileged": False,
+            "detach": True,
+            # Loopback only, a random host port each.
+            "ports": {f"{p}/tcp": (LOOPBACK, None) for p in s.publish},
+            "volumes": s.volumes,
+        }
         if s.command:
-            tc.with_command(s.command)
-        for host_path, mount in s.volumes.items():
-            tc.with_volume_mapping(host_path, mount["bind"], mount.get("mode", "ro"))
-        # network=None still counts as "given", which stops testcontainers guessing a network.
-        kwargs: dict[str, Any] = {"labels": s.labels, "privileged": False, "network": s.network}
+            kwargs["command"] = s.command
         if s.network_mode:
             kwargs["network_mode"] = s.network_mode
-            kwargs["network"] = None
-        ports: dict[int, Any] = cast(dict[int, Any], tc.ports)
-        for p in s.publish:
-            ports[p] = (LOOPBACK,)  # loopback only, random host port
+        elif s.network:
+            kwargs["network"] = s.network
         if s.mem_limit:
             kwargs["mem_limit"] = s.mem_limit
-        tc.with_kwargs(**kwargs)
-        self._tc = tc
         try:
-            tc.start()
-        except Exception as exc:  # docker SDK errors are untyped
+            self._container = self._client.containers.run(s.image, **kwargs)
+        except docker.errors.DockerException as exc:
             raise ProvisionError(
                 f"could not start {s.role} container {s.name} from "
                 f"{s.image}: {exc}. Fix: run `harness images build` "
                 "if the image is missing"
             ) from exc
-        self._container = tc.get_wrapped_container()
-        self._container.reload()
         return self
 
     @property

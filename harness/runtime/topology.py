@@ -241,7 +241,7 @@ class Topology:
             network=self.name,
             **kw,
         )
-        return RunningContainer(spec)
+        return RunningContainer(spec, self.client)
 
     def _wait_registry_ready(self) -> None:
         if self.registry is not None and self.spec.registry is not None:
@@ -372,7 +372,7 @@ class Topology:
             env={"PORT": str(PROXY_PORT)},
             volumes=volumes,
         )
-        node.proxy = RunningContainer(spec).start()
+        node.proxy = RunningContainer(spec, self.client).start()
 
     def _wait_node_ready(self, node: ComputeNode) -> None:
         self._wait_node(node)

@@ -1,6 +1,8 @@
 """harness as another repository sees it: its wheel and examples/consumer installed into a
-fresh virtualenv, the consumer's tests run there (the plugin loaded by its entry point)
-against a real topology, and nothing left behind."""
+fresh virtualenv at the lowest versions harness supports (lowest.txt), the consumer's tests
+run there (the plugin loaded by its entry point) against a real topology, its own
+testcontainers settings untouched, its mypy --strict clean over harness's types, and nothing
+left behind."""
 
 from __future__ import annotations
 
@@ -24,14 +26,24 @@ def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_consumer_repo_passes_with_the_installed_wheel(tmp_path: Path, docker_client: Any) -> None:
     dist = tmp_path / "dist"
     run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(ROOT)], ROOT)
-    wheels = list(dist.glob("harness-*.whl"))
+    wheels = list(dist.glob("pytest_harness-*.whl"))
     assert len(wheels) == 1
     consumer = tmp_path / "consumer"
     shutil.copytree(ROOT / "examples" / "consumer", consumer)
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], tmp_path)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-    run([*pip, "--disable-pip-version-check", str(wheels[0]), str(consumer)], tmp_path)
+    lowest = Path(__file__).with_name("lowest.txt")
+    run(
+        [*pip, "--disable-pip-version-check", "-c", str(lowest), str(wheels[0]), str(consumer)],
+        tmp_path,
+    )
+    # Installed at the lowest supported versions, whatever the resolver prefers.
+    freeze = run([str(venv / "bin" / "python"), "-m", "pip", "freeze"], tmp_path).stdout
+    for pin in lowest.read_text().split():
+        if "==" in pin:
+            name = pin.split("==")[0].lower()
+            assert any(line.lower() == pin.lower() for line in freeze.splitlines()), (name, freeze)
     result = run(
         [
             str(
@@ -42,7 +54,7 @@ def test_consumer_repo_passes_with_the_installed_wheel(tmp_path: Path, docker_cl
         ],
         consumer,
     )
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
     assert "harness report:" in result.stdout
     # The plugin came from the wheel, not from this checkout.
     where = run(
@@ -50,3 +62,18 @@ def test_consumer_repo_passes_with_the_installed_wheel(tmp_path: Path, docker_cl
     )
     assert str(venv) in where.stdout
     assert foreign_leftovers(docker_client) == []
+    # harness ships py.typed: a consumer's strict mypy sees its types, not Any.
+    run([*pip, "--disable-pip-version-check", "mypy"], tmp_path)
+    typed = run(
+        [str(venv / "bin" / "mypy"), "--strict", "--warn-unused-ignores", "tests"], consumer
+    )
+    assert "Success" in typed.stdout
+    revealed = consumer / "reveal.py"
+    revealed.write_text("from harness import latency\nreveal_type(latency)\n")
+    shown = subprocess.run(
+        [str(venv / "bin" / "mypy"), "--strict", str(revealed)],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    assert "def (" in shown, shown

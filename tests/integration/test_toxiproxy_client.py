@@ -30,7 +30,8 @@ def toxi(
             labels=run_identity.labels(net, "toxiproxy"),
             network=net,
             publish=(8474, 9000),
-        )
+        ),
+        docker_client,
     ).start()
     client = ToxiproxyClient(f"http://127.0.0.1:{c.host_port(8474)}")
     poll(client.version, timeout=20, what="toxiproxy api", retry_on=(FaultError,))

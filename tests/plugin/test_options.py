@@ -28,6 +28,15 @@ def test_uses(topology):
             ["proxy image='my/proxy:latest'", "--harness-proxy-dialect="],
         ),
         (["--harness-proxy-dialect=5.4"], ["proxy dialect='5.4'", "5.1 | 5.1.1 | 5.5"]),
+        # A registry the mode cannot use, both named.
+        (
+            ["--harness-registry=etcd", "--harness-mode=standalone"],
+            ["--harness-registry='etcd'", "--harness-mode=standalone", "--harness-mode=cluster"],
+        ),
+        (
+            ["--harness-mode=memory", "--harness-registry=zookeeper"],
+            ["--harness-registry='zookeeper'", "--harness-mode=memory"],
+        ),
     ],
 )
 def test_bad_option_is_a_usage_error(
@@ -40,6 +49,16 @@ def test_bad_option_is_a_usage_error(
     for text in expected:
         assert text in err
     assert "Fix:" in err
+
+
+def test_registry_from_ini_defaults_is_fine_in_another_mode(pytester: pytest.Pytester) -> None:
+    # A CI matrix cell sets the registry in ini and the mode on the command line.
+    pytester.makeini("[pytest]\nharness_registry = etcd\n")
+    pytester.makepyfile(
+        "def test_x(harness_settings):\n    assert harness_settings.registry is None\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--harness-mode=memory")
+    result.assert_outcomes(passed=1)
 
 
 def test_bad_ini_value_is_a_usage_error(pytester: pytest.Pytester) -> None:

@@ -4,6 +4,7 @@ a fault from the catalog."""
 from __future__ import annotations
 
 import pytest
+import testcontainers.core.config as testcontainers_settings
 
 from harness import (
     Faults,
@@ -39,3 +40,11 @@ def test_change_under_registry_latency(
         assert_converged(
             topology, databases=[harness_db.name], expect=harness_db.has("storage_unit/ds_0")
         )
+
+
+def test_own_testcontainers_keep_their_ryuk() -> None:
+    # The plugin is loaded by now (entry point): it must not have switched Ryuk off for this
+    # repository's own testcontainers (4.4 has a module constant, later ones a config object).
+    config = getattr(testcontainers_settings, "testcontainers_config", None)
+    disabled = config.ryuk_disabled if config is not None else testcontainers_settings.RYUK_DISABLED
+    assert disabled is False

@@ -1,0 +1,53 @@
+"""What a user sees while a topology starts, at pytest's default verbosity: one live status
+line (what is starting, what it waits for), rewritten in place as xdist shows its workers, and
+one summary line once the topology is ready. ``-q`` shows nothing; ``-v`` prints every
+provisioning event as a line of its own (``plugin._progress``)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from harness.runtime.topology import Event
+
+__all__ = ["LiveStatus"]
+
+
+class LiveStatus:
+    """Fed the topology's events; ``terminal`` is pytest's TerminalReporter. Only the span
+    from "starting" to "ready" is shown: events during a test's call would cut into the
+    line pytest is writing for it."""
+
+    def __init__(self, terminal: Any) -> None:
+        self._terminal = terminal
+        self._what = ""
+        self._started = 0.0
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == "topology" and event.detail.startswith("starting "):
+            self._what = event.detail.removeprefix("starting ").split(" as ")[0]
+            self._started = time.monotonic()
+            self._terminal.ensure_newline()
+            self._show(f"starting {self._what}")
+        elif not self._what:
+            return
+        elif event.kind == "topology" and event.detail in ("ready", "stopping"):
+            took = time.monotonic() - self._started
+            done = "ready" if event.detail == "ready" else "failed to start"
+            self._show(f"{self._what} {done} in {took:.1f}s", final=True)
+            self._what = ""
+        elif event.kind in ("wait", "registry", "storage", "node"):
+            self._show(f"starting {self._what}: {event.detail}")
+
+    def _show(self, text: str, *, final: bool = False) -> None:
+        line = f"harness: {text}"
+        tty = self._terminal.isatty()
+        if tty:
+            width = self._terminal._tw.fullwidth - 1
+            self._terminal.rewrite(line[:width], erase=True)
+        if final:
+            if not tty:
+                self._terminal.write(line)
+            self._terminal.write("\n")
+            # The next test result starts a line of its own, with its file's name.
+            self._terminal.currentfspath = None

@@ -1,0 +1,79 @@
+"""The default progress display: one live line while a topology starts, one summary line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.progress import LiveStatus
+from harness.runtime.topology import Event
+
+
+class FakeTerminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.screen: list[str] = []  # every rewrite or write, in order
+        self.currentfspath: Any = "scenarios/test_x.py"
+
+        class Writer:
+            fullwidth = 60
+
+        self._tw = Writer()
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def ensure_newline(self) -> None:
+        self.screen.append("<newline>")
+
+    def rewrite(self, line: str, erase: bool = False) -> None:
+        assert erase
+        self.screen.append(f"<rewrite>{line}")
+
+    def write(self, text: str) -> None:
+        self.screen.append(text)
+
+
+EVENTS = [
+    Event(0.0, "topology", "starting cluster/zookeeper x3 as harness-abc-1234"),
+    Event(0.3, "wait", "waiting for zookeeper harness-abc-1234-registry to answer on 127.0.0.1:1"),
+    Event(0.6, "registry", "zookeeper ready"),
+    Event(3.4, "topology", "ready"),
+    # During a test's call: never shown, it would cut into pytest's line.
+    Event(9.0, "node", "node-3 ready"),
+]
+
+
+def test_tty_shows_one_live_line_then_a_summary() -> None:
+    terminal = FakeTerminal(tty=True)
+    live = LiveStatus(terminal)
+    for event in EVENTS:
+        live(event)
+    assert terminal.screen[0] == "<newline>"
+    assert terminal.screen[1] == "<rewrite>harness: starting cluster/zookeeper x3"
+    assert terminal.screen[2].startswith(
+        "<rewrite>harness: starting cluster/zookeeper x3: waiting for zoo"
+    )
+    assert len(terminal.screen[2]) <= len("<rewrite>") + 59  # cut to the terminal's width
+    assert terminal.screen[3] == "<rewrite>harness: starting cluster/zookeeper x3: zookeeper ready"
+    assert terminal.screen[4].startswith("<rewrite>harness: cluster/zookeeper x3 ready in ")
+    assert terminal.screen[5:] == ["\n"]
+    assert terminal.currentfspath is None
+
+
+def test_without_a_tty_only_the_summary() -> None:
+    terminal = FakeTerminal(tty=False)
+    live = LiveStatus(terminal)
+    for event in EVENTS:
+        live(event)
+    assert next(s for s in terminal.screen if s != "<newline>").startswith(
+        "harness: cluster/zookeeper x3 ready in "
+    )
+    assert terminal.screen[-1] == "\n"
+
+
+def test_a_failed_start_says_so() -> None:
+    terminal = FakeTerminal(tty=True)
+    live = LiveStatus(terminal)
+    live(EVENTS[0])
+    live(Event(5.0, "topology", "stopping"))
+    assert "failed to start" in terminal.screen[-2]
