@@ -41,7 +41,9 @@ class LiveStatus:
 
     def _show(self, text: str, *, final: bool = False) -> None:
         line = f"harness: {text}"
-        tty = self._terminal.isatty()
+        # A method since pytest 8.1 (a callable bool); a plain bool before.
+        isatty = self._terminal.isatty
+        tty = bool(isatty() if callable(isatty) else isatty)
         if tty:
             width = self._terminal._tw.fullwidth - 1
             self._terminal.rewrite(line[:width], erase=True)

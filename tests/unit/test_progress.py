@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from harness.progress import LiveStatus
 from harness.runtime.topology import Event
 
@@ -60,8 +62,17 @@ def test_tty_shows_one_live_line_then_a_summary() -> None:
     assert terminal.currentfspath is None
 
 
-def test_without_a_tty_only_the_summary() -> None:
-    terminal = FakeTerminal(tty=False)
+class Pytest80Terminal(FakeTerminal):
+    """pytest 8.0's TerminalReporter: ``isatty`` is a plain bool, not a method."""
+
+    def __init__(self, tty: bool) -> None:
+        super().__init__(tty)
+        self.isatty = tty  # type: ignore[assignment,method-assign]
+
+
+@pytest.mark.parametrize("terminal_type", [FakeTerminal, Pytest80Terminal])
+def test_without_a_tty_only_the_summary(terminal_type: type[FakeTerminal]) -> None:
+    terminal = terminal_type(tty=False)
     live = LiveStatus(terminal)
     for event in EVENTS:
         live(event)
