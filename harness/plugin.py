@@ -3,6 +3,7 @@ lazily; nothing here starts a container until a test asks for a topology."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -186,12 +187,16 @@ def _progress(config: pytest.Config) -> Callable[[Event], None] | None:
         terminal = config.pluginmanager.get_plugin("terminalreporter")
         if terminal is None:
             return
-        if verbosity == 0:
-            if not live:
-                live.append(LiveStatus(terminal))
-            live[0](event)
-        elif event.kind in PROGRESS_KINDS:
-            terminal.write_line(f"harness +{event.at:6.2f}s {event.kind}: {event.detail}")
+        # Topologies start inside fixtures, while pytest captures output: write around it, as
+        # pytest's own live logging does.
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            if verbosity == 0:
+                if not live:
+                    live.append(LiveStatus(terminal))
+                live[0](event)
+            elif event.kind in PROGRESS_KINDS:
+                terminal.write_line(f"harness +{event.at:6.2f}s {event.kind}: {event.detail}")
 
     return show
 

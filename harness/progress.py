@@ -21,12 +21,16 @@ class LiveStatus:
     def __init__(self, terminal: Any) -> None:
         self._terminal = terminal
         self._what = ""
+        self._name = ""
         self._started = 0.0
+        # What it still waits for, e.g. "proxy node-2", "mariadb storage-0".
+        self._pending: list[str] = []
 
     def __call__(self, event: Event) -> None:
         if event.kind == "topology" and event.detail.startswith("starting "):
-            self._what = event.detail.removeprefix("starting ").split(" as ")[0]
+            self._what, _, self._name = event.detail.removeprefix("starting ").partition(" as ")
             self._started = time.monotonic()
+            self._pending = []
             self._terminal.ensure_newline()
             self._show(f"starting {self._what}")
         elif not self._what:
@@ -37,7 +41,25 @@ class LiveStatus:
             self._show(f"{self._what} {done} in {took:.1f}s", final=True)
             self._what = ""
         elif event.kind in ("wait", "registry", "storage", "node"):
-            self._show(f"starting {self._what}: {event.detail}")
+            self._track(event)
+            took = time.monotonic() - self._started
+            waits = ", ".join(self._pending) or "starting containers"
+            self._show(f"starting {self._what} ({took:.1f}s): waiting for {waits}")
+
+    def _track(self, event: Event) -> None:
+        """Keep ``_pending`` up to date from wait and ready events."""
+        words = event.detail.replace(f"{self._name}-", "").split()
+        if event.kind == "wait" and len(words) >= 4:
+            subject = f"{words[2]} {words[3]}"  # "waiting for <role> <name> ..."
+            if words[2] == "proxy":  # its link answered before the proxy was launched
+                self._pending = [p for p in self._pending if p != f"toxiproxy {words[3]}-link"]
+            if subject not in self._pending:
+                self._pending.append(subject)
+        elif event.detail.endswith(" ready"):
+            done = event.detail.removesuffix(" ready")  # "node-2", "storage-0", "zookeeper"
+            self._pending = [
+                p for p in self._pending if p.split()[1] != done and p.split()[0] != done
+            ]
 
     def _show(self, text: str, *, final: bool = False) -> None:
         line = f"harness: {text}"

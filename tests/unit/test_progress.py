@@ -17,7 +17,7 @@ class FakeTerminal:
         self.currentfspath: Any = "scenarios/test_x.py"
 
         class Writer:
-            fullwidth = 60
+            fullwidth = 120
 
         self._tw = Writer()
 
@@ -38,6 +38,7 @@ class FakeTerminal:
 EVENTS = [
     Event(0.0, "topology", "starting cluster/zookeeper x3 as harness-abc-1234"),
     Event(0.3, "wait", "waiting for zookeeper harness-abc-1234-registry to answer on 127.0.0.1:1"),
+    Event(0.4, "wait", "waiting for proxy node-2 to answer SQL at root@127.0.0.1:2"),
     Event(0.6, "registry", "zookeeper ready"),
     Event(3.4, "topology", "ready"),
     # During a test's call: never shown, it would cut into pytest's line.
@@ -52,14 +53,21 @@ def test_tty_shows_one_live_line_then_a_summary() -> None:
         live(event)
     assert terminal.screen[0] == "<newline>"
     assert terminal.screen[1] == "<rewrite>harness: starting cluster/zookeeper x3"
-    assert terminal.screen[2].startswith(
-        "<rewrite>harness: starting cluster/zookeeper x3: waiting for zoo"
-    )
-    assert len(terminal.screen[2]) <= len("<rewrite>") + 59  # cut to the terminal's width
-    assert terminal.screen[3] == "<rewrite>harness: starting cluster/zookeeper x3: zookeeper ready"
-    assert terminal.screen[4].startswith("<rewrite>harness: cluster/zookeeper x3 ready in ")
-    assert terminal.screen[5:] == ["\n"]
+    assert terminal.screen[2].startswith("<rewrite>harness: starting cluster/zookeeper x3 (")
+    assert terminal.screen[2].endswith("s): waiting for zookeeper registry")
+    assert terminal.screen[3].endswith("s): waiting for zookeeper registry, proxy node-2")
+    assert terminal.screen[4].endswith("s): waiting for proxy node-2")  # zookeeper ready
+    assert terminal.screen[5].startswith("<rewrite>harness: cluster/zookeeper x3 ready in ")
+    assert terminal.screen[6:] == ["\n"]
     assert terminal.currentfspath is None
+
+
+def test_a_long_line_is_cut_to_the_terminal() -> None:
+    terminal = FakeTerminal(tty=True)
+    live = LiveStatus(terminal)
+    live(EVENTS[0])
+    live(Event(0.1, "wait", "waiting for mariadb " + "x" * 200 + " to accept connections"))
+    assert len(terminal.screen[-1]) <= len("<rewrite>") + 119
 
 
 class Pytest80Terminal(FakeTerminal):
