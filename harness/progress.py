@@ -43,8 +43,8 @@ class LiveStatus:
         elif event.kind in ("wait", "registry", "storage", "node"):
             self._track(event)
             took = time.monotonic() - self._started
-            waits = ", ".join(self._pending) or "starting containers"
-            self._show(f"starting {self._what} ({took:.1f}s): waiting for {waits}")
+            doing = f"waiting for {', '.join(self._pending)}" if self._pending else "starting"
+            self._show(f"starting {self._what} ({took:.1f}s): {doing}")
 
     def _track(self, event: Event) -> None:
         """Keep ``_pending`` up to date from wait and ready events."""
