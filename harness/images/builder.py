@@ -279,9 +279,9 @@ class ImageBuilder:
 
     def _fetch_proxy(self) -> Path:
         release = self._proxy_release
-        if self._proxy_dist is not None:
-            return self._unpack_dist(self._proxy_dist)
         context = catalog.context_dir("shardingsphere-proxy")
+        if self._proxy_dist is not None:
+            return self._with_extras(self._unpack_dist(self._proxy_dist), context)
         if release.from_source:
             say = lambda m: self._say("shardingsphere-proxy", m)  # noqa: E731
             source, repo = build_from_source(release.version, release.source_sha1, self._cache, say)
@@ -371,6 +371,27 @@ class ImageBuilder:
             )
         (root / "ext-lib").mkdir(exist_ok=True)
         return root
+
+    def _with_extras(self, root: Path, context: Path) -> Path:
+        """A 5.2+ binary distribution ships no MySQL driver and, for etcd, no vert.x: add what
+        a source build's image has (pom-source.xml) to a copy of it, as the official image's
+        users do by hand in ext-lib/. A 5.1 or DBPlusEngine distribution is taken as it is."""
+        jars = [p.name for folder in ("lib", "ext-lib") for p in (root / folder).glob("*.jar")]
+        version = version_from_jar_names(jars)
+        has_driver = any(n.startswith(EXT_LIB_PREFIXES[:2]) for n in jars)
+        if version is None or training_line(version) != "5.5" or has_driver:
+            return root
+        self._say("shardingsphere-proxy", f"adding Connector/J and vert.x to the {version} dist")
+        extras = self._resolve_jars((context / "pom-source.xml").read_text(), [], "dist")
+        composed = self._cache / "proxy-dist-composed"
+        if composed.exists():
+            shutil.rmtree(composed)
+        shutil.copytree(root, composed, symlinks=True)
+        for folder in ("ext-lib", "train-lib"):
+            (composed / folder).mkdir(exist_ok=True)
+            for jar in (extras / folder).glob("*.jar"):
+                shutil.copy2(jar, composed / folder / jar.name)
+        return composed
 
     def _build_proxy(self, staging: Path) -> None:
         ctx = self._context("shardingsphere-proxy")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.images.builder import training_line
+from harness.images import catalog
+from harness.images.builder import ImageBuilder, training_line
 from harness.images.identify import version_from_jar_names
 from harness.images.reactor import closure, read_reactor
 from harness.images.source_build import modules_to_build
@@ -104,3 +105,43 @@ def test_training_line() -> None:
     assert training_line("5.1.1") == "5.1"
     assert training_line("5.5.2") == "5.5"
     assert training_line("5.2.0") == "5.5"
+
+
+def _dist(tmp_path: Path, *jars: str) -> Path:
+    root = tmp_path / "dist"
+    (root / "lib").mkdir(parents=True)
+    (root / "ext-lib").mkdir()
+    for jar in jars:
+        (root / "lib" / jar).write_text("")
+    return root
+
+
+def test_a_55_distribution_gets_the_driver_and_vertx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extras = tmp_path / "extras"
+    for folder, jar in (("ext-lib", "mysql-connector-j-8.3.0.jar"), ("train-lib", "m.jar")):
+        (extras / folder).mkdir(parents=True)
+        (extras / folder / jar).write_text("")
+    builder = ImageBuilder(None, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(builder, "_resolve_jars", lambda *_a, **_k: extras)
+    root = _dist(tmp_path, "shardingsphere-proxy-backend-core-5.5.2.jar")
+    composed = builder._with_extras(root, catalog.context_dir("shardingsphere-proxy"))
+    assert composed != root
+    assert (composed / "lib" / "shardingsphere-proxy-backend-core-5.5.2.jar").exists()
+    assert (composed / "ext-lib" / "mysql-connector-j-8.3.0.jar").exists()
+    assert not (root / "ext-lib" / "mysql-connector-j-8.3.0.jar").exists()  # the user's, untouched
+
+
+@pytest.mark.parametrize(
+    "jars",
+    [
+        ("shardingsphere-proxy-backend-5.1.1.jar",),  # 5.1: taken as it is
+        ("shardingsphere-proxy-backend-core-5.5.2.jar", "mysql-connector-j-8.3.0.jar"),
+        ("dbplusengine-proxy-1.3.0.jar",),  # release not told
+    ],
+)
+def test_other_distributions_are_taken_as_they_are(tmp_path: Path, jars: tuple[str, ...]) -> None:
+    builder = ImageBuilder(None, cache_dir=tmp_path / "cache")
+    root = _dist(tmp_path, *jars)
+    assert builder._with_extras(root, catalog.context_dir("shardingsphere-proxy")) == root
