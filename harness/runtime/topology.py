@@ -181,25 +181,46 @@ class Topology:
         # the registry's container starts alone and its JVM boots while the links' containers
         # start; each node's proxy starts once its link and the registry answer; storage,
         # which no node needs to boot, starts last.
-        with ThreadPoolExecutor(max_workers=1 + 2 * self.spec.nodes) as pool:
+        # Where concurrent first boots race on an empty namespace (the dialect says so), the
+        # first node boots alone and the others start once it answers; storage starts
+        # meanwhile.
+        seed_first = self.spec.mode == "cluster" and self.dialect.first_boots_race()
+        with ThreadPoolExecutor(max_workers=3 + 2 * self.spec.nodes) as pool:
             self._start_registry_container()
             reg = pool.submit(self._wait_registry_ready)
             links = [pool.submit(self._start_link) for _ in range(self.spec.nodes)]
-            launched = [pool.submit(self._launch_node, link, reg) for link in links]
+            launched = [pool.submit(self._launch_node, links[0], reg)]
+            seed = pool.submit(self._seed_ready, launched[0]) if seed_first else None
+            launched += [pool.submit(self._launch_node, link, reg, seed) for link in links[1:]]
+            stor: list[Future[Storage]] = []
+            if seed_first:
+                stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
             self.nodes = [f.result() for f in launched]
-            stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
+            if not seed_first:
+                stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
             ready = [pool.submit(self._wait_node_ready, n) for n in self.nodes]
             self.storage = [f.result() for f in stor]
             for f in ready:
                 f.result()
         self.event("topology", "ready")
 
-    def _launch_node(self, link: Future[ComputeNode], registry: Future[None]) -> ComputeNode:
-        """Start a node's proxy container once its link and the registry answer."""
+    def _launch_node(
+        self,
+        link: Future[ComputeNode],
+        registry: Future[None],
+        after: Future[None] | None = None,
+    ) -> ComputeNode:
+        """Start a node's proxy container once its link and the registry answer (and the
+        seed node, when ``after`` is given)."""
         node = link.result()
         registry.result()
+        if after is not None:
+            after.result()
         self._launch_proxy(node)
         return node
+
+    def _seed_ready(self, launched: Future[ComputeNode]) -> None:
+        self._wait_node(launched.result())
 
     @property
     def workdir(self) -> Path:
