@@ -35,7 +35,8 @@ BASE_ENV = [
     "ENV LANG=C.UTF-8",
 ]
 # Where the official image keeps them: the MySQL driver, and the etcd repository's vert.x.
-EXT_LIB_PREFIXES = ("mysql-connector-java-", "mysql-connector-j-", "vertx-")
+MYSQL_DRIVER_PREFIXES = ("mysql-connector-java-", "mysql-connector-j-")
+EXT_LIB_PREFIXES = (*MYSQL_DRIVER_PREFIXES, "vertx-")
 # ZooKeeper server jars the class-data-sharing training needs (pom.xml), kept off the classpath.
 TRAINING_PREFIXES = ("metrics-core-", "snappy-java-")
 
@@ -378,7 +379,7 @@ class ImageBuilder:
         users do by hand in ext-lib/. A 5.1 or DBPlusEngine distribution is taken as it is."""
         jars = [p.name for folder in ("lib", "ext-lib") for p in (root / folder).glob("*.jar")]
         version = version_from_jar_names(jars)
-        has_driver = any(n.startswith(EXT_LIB_PREFIXES[:2]) for n in jars)
+        has_driver = any(n.startswith(MYSQL_DRIVER_PREFIXES) for n in jars)
         if version is None or training_line(version) != "5.5" or has_driver:
             return root
         self._say("shardingsphere-proxy", f"adding Connector/J and vert.x to the {version} dist")
