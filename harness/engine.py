@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -9,19 +10,67 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import docker
 
-from harness.errors import EngineError
+from harness.errors import EngineError, SpecError
 
-__all__ = ["apt_install", "can_install", "connect", "ensure_engine"]
+__all__ = ["apt_install", "can_install", "check_local", "connect", "ensure_engine", "remote_host"]
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
 DOCKERD_LOG = Path("/var/log/harness-dockerd.log")
+# Set to 1 when DOCKER_HOST names this machine by a non-loopback name (its 127.0.0.1 is ours).
+LOCAL_OVERRIDE = "HARNESS_ENGINE_IS_LOCAL"
+
+
+def remote_host(docker_host: str | None) -> str | None:
+    """The host of an engine on another machine, or None when the engine is this machine's:
+    no DOCKER_HOST, a socket (unix, npipe, fd), or tcp/http(s)/ssh to a loopback name.
+    Decided from the address alone: nothing is resolved or contacted."""
+    if not docker_host or os.environ.get(LOCAL_OVERRIDE) == "1":
+        return None
+    parts = urlsplit(docker_host if "://" in docker_host else f"tcp://{docker_host}")
+    if parts.scheme in ("unix", "npipe", "fd"):
+        return None
+    host = parts.hostname or ""
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return None
+    try:
+        return None if ipaddress.ip_address(host).is_loopback else host
+    except ValueError:
+        return host
+
+
+def check_local(docker_host: str | None = None) -> None:
+    """SpecError (before any container starts) when the engine is on another machine.
+
+    harness publishes every container port on the engine's 127.0.0.1 only, so that nothing
+    outside the engine's host can reach a proxy with a test password or a Toxiproxy API that
+    breaks links on request. On a remote engine that address is not this process's, and
+    publishing on a routable one would expose both; so a remote engine is refused, not guessed.
+    """
+    value = docker_host if docker_host is not None else os.environ.get("DOCKER_HOST")
+    host = remote_host(value)
+    if host is not None:
+        raise SpecError(
+            "DOCKER_HOST",
+            value,
+            "an engine on this machine: unset (the default socket), unix:///path/docker.sock, "
+            "or tcp:// / ssh:// to localhost or 127.0.0.1",
+            f"run the tests on {host} itself (e.g. in the CI job's own container next to its "
+            f"dockerd), or start a local engine (`harness setup` as root on Debian); if {host} "
+            f"is this machine, set {LOCAL_OVERRIDE}=1",
+        )
 
 
 def connect(timeout: float = 120) -> Any:
-    """A docker client for DOCKER_HOST or the default socket; raises EngineError if unreachable."""
+    """A docker client for DOCKER_HOST or the default socket; raises EngineError if the engine
+    is unreachable or on another machine (see check_local)."""
+    try:
+        check_local()
+    except SpecError as exc:
+        raise EngineError(str(exc)) from None
     try:
         client = docker.from_env(timeout=int(timeout))
         client.ping()
@@ -70,14 +119,7 @@ def ensure_engine(say: Callable[[str], None] = print, wait: float = 60) -> Any:
             ) from None
     if shutil.which("dockerd") is None:
         say("engine: installing docker.io from Debian")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "docker.io"]):
-            proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-            if proc.returncode != 0:
-                raise EngineError(
-                    f"`{' '.join(argv)}` failed ({proc.returncode}):\n"
-                    f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
-                )
+        apt_install(["docker.io"])
     say(f"engine: starting dockerd (log: {DOCKERD_LOG})")
     with DOCKERD_LOG.open("ab") as log:
         subprocess.Popen(

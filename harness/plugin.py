@@ -14,7 +14,7 @@ import pytest
 from harness import hooks
 from harness.diagnostics import dump_state
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
-from harness.engine import connect
+from harness.engine import check_local, connect
 from harness.errors import SpecError
 from harness.faults.controller import Faults
 from harness.faults.hygiene import leftovers, repair
@@ -206,6 +206,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     at most one topology per spec runs at a time, and note each spec's last user."""
     settings = config.stash[SETTINGS_KEY]
     engines = config.stash[ENGINE_KEY]
+    if any(_uses_topology(item) for item in items):
+        # Only when a topology is wanted: a consumer's other tests may use any engine.
+        try:
+            check_local()
+        except SpecError as exc:
+            raise pytest.UsageError(f"harness: {exc}") from None
     specs = {item.nodeid: _spec_for(item, settings) for item in items}
     versions: dict[str, str] = {}
     for item in items:

@@ -108,7 +108,11 @@ class TopologyPool:
 @dataclass
 class LogicalDatabase:
     """A fresh logical database for one test, with one fresh physical database per storage
-    node (``physical``) that storage units of this test should point at."""
+    node (``physical``) that storage units of this test should point at.
+
+    Example (the ``harness_db`` fixture is one): ``harness_db.register_storage_unit("ds_0")``,
+    then ``assert_converged(topology, expect=harness_db.has("storage_unit/ds_0"))``.
+    """
 
     name: str
     physical: str
@@ -116,6 +120,7 @@ class LogicalDatabase:
 
     @classmethod
     def create(cls, topology: Topology, hint: str = "") -> LogicalDatabase:
+        """Create a fresh database through node 0 and wait until every node serves it."""
         token = secrets.token_hex(4)
         db = cls(f"t_{token}", f"ds_{token}", topology)
         for s in topology.storage:
@@ -243,6 +248,7 @@ class LogicalDatabase:
         return lambda s: s.as_dict().get(exists) == "yes" and not any(s.has(k) for k in keys)
 
     def drop(self) -> None:
+        """Drop the logical database and its physical databases (errors are ignored)."""
         for n in self.topology.nodes:
             try:
                 with n.sql() as c:

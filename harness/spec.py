@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal, cast, get_args
 
 from harness.errors import SpecError
@@ -77,7 +77,11 @@ def parse_nodes(value: str | int, name: str = "nodes", upper: int = MAX_NODES) -
 
 @dataclass(frozen=True)
 class TopologySpec:
-    """What to provision. Build with :meth:`create` (validates) or ``replace`` a valid one."""
+    """What to provision. Build with :meth:`create` (validates) or ``replace`` a valid one.
+
+    Example: ``TopologySpec.create(mode="cluster", registry="etcd", nodes=3)``; in a test,
+    ``@pytest.mark.topology(registry="etcd", nodes=2)`` asks the plugin for one.
+    """
 
     mode: Mode = "cluster"
     registry: RegistryKind | None = "zookeeper"
@@ -102,6 +106,7 @@ class TopologySpec:
         proxy_image: str | None = None,
         proxy_dialect: str | None = None,
     ) -> TopologySpec:
+        """A validated spec; SpecError names the bad argument, the allowed values and the fix."""
         m = parse_mode(mode)
         reg: RegistryKind | None
         if m == "cluster":
@@ -136,9 +141,6 @@ class TopologySpec:
             proxy_dialect = None
         return cls(m, reg, n, s, namespace, merged, proxy_image, proxy_dialect)
 
-    def with_nodes(self, nodes: int) -> TopologySpec:
-        return replace(self, nodes=parse_nodes(nodes))
-
     @property
     def key(self) -> tuple[object, ...]:
         """Specs with equal keys share one topology in a session."""
@@ -154,6 +156,7 @@ class TopologySpec:
         )
 
     def describe(self) -> str:
+        """Short human form, e.g. ``cluster/zookeeper x3``."""
         reg = f"/{self.registry}" if self.registry else ""
         return f"{self.mode}{reg} x{self.nodes}"
 

@@ -12,6 +12,8 @@ import pymysql.cursors
 __all__ = ["Endpoint", "SqlClient", "SqlError"]
 
 SqlError = pymysql.MySQLError
+"""Any error a proxy returns to a SQL statement (PyMySQL's ``MySQLError``); ``args[0]`` is the
+MySQL error code. Example: ``with pytest.raises(SqlError): c.execute("DROP DATABASE nope")``."""
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,9 @@ def wait_converged(
 
     Never raises on timeout: see ``result.converged`` and ``result.explain()``; use
     :func:`assert_converged` to fail. Latency per node is measured from this call.
+    ``timeout``, ``stable`` and ``interval`` are seconds.
+
+    Example: ``r = wait_converged(topology, databases=[harness_db.name], timeout=10)``.
     """
     selected = _select(topology, nodes)
     dbs = sorted(databases) if databases is not None else None
@@ -173,7 +176,11 @@ def assert_converged(
     stable: float = 0.3,
     registry: bool = True,
 ) -> ConvergenceResult:
-    """As :func:`wait_converged`, but raise ConvergenceTimeout (with the diff) on timeout."""
+    """As :func:`wait_converged`, but raise ConvergenceTimeout (with the diff) on timeout.
+
+    Example: ``assert_converged(topology, databases=[harness_db.name],
+    expect=harness_db.has("storage_unit/ds_0"))``.
+    """
     return raise_unless(
         wait_converged(
             topology,
@@ -190,7 +197,10 @@ def assert_converged(
 def node_snapshot(
     topology: Topology, index: int, databases: Iterable[str] | None = None
 ) -> Snapshot:
-    """One node's snapshot, read now."""
+    """One node's snapshot, read now (no waiting, no registry).
+
+    Example: ``node_snapshot(topology, 2, [harness_db.name]).render()``.
+    """
     node = topology.node(index)
     with node.sql(read_timeout=5) as conn:
         return read_node_snapshot(
@@ -215,7 +225,11 @@ def assert_membership(
     clock: Clock = SYSTEM_CLOCK,
 ) -> set[str]:
     """Wait until the online compute nodes in the registry are exactly the live nodes (or the
-    nodes ``expected``); raise ConvergenceTimeout naming the extra and missing ones."""
+    nodes ``expected``); raise ConvergenceTimeout naming the extra and missing ones.
+    ``timeout`` is seconds; ``via`` is the node asked (default: the first).
+
+    Example: ``assert_membership(topology, expected=[0, 1], via=0)`` after node 2 stopped.
+    """
     want = (
         {topology.node(i).instance_id for i in expected}
         if expected is not None

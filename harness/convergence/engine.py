@@ -23,7 +23,10 @@ Expectation = Callable[[Snapshot], bool]
 @dataclass(frozen=True)
 class ConvergenceResult:
     """Outcome of one wait. ``latency`` is seconds from the wait's start (the change's commit,
-    when called right after it) to each node first showing the final state."""
+    when called right after it) to each node first showing the final state.
+
+    Example: ``r = wait_converged(topology); assert r.converged, r.explain()``.
+    """
 
     converged: bool
     waited: float
@@ -38,9 +41,11 @@ class ConvergenceResult:
 
     @property
     def snapshot(self) -> Snapshot:
+        """The first node's final snapshot (all nodes' when converged)."""
         return self.snapshots[0]
 
     def explain(self) -> str:
+        """One line when converged; otherwise the per-key diff of every node and the registry."""
         nodes = ", ".join(s.source for s in self.snapshots)
         if self.converged:
             per_node = ", ".join(f"{k}={v * 1000:.0f}ms" for k, v in sorted(self.latency.items()))

@@ -29,7 +29,10 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A canonical, comparable view: sorted flat keys. ``error`` marks an unreadable node."""
+    """A canonical, comparable view: sorted flat keys. ``error`` marks an unreadable node.
+
+    Example: ``node_snapshot(topology, 0).has(f"database/{harness_db.name}/storage_unit/ds_0")``.
+    """
 
     source: str
     entries: tuple[tuple[str, str], ...]
@@ -37,16 +40,20 @@ class Snapshot:
 
     @classmethod
     def of(cls, source: str, tree: Mapping[str, Any]) -> Snapshot:
+        """A snapshot of a nested mapping, flattened to ``a/b/c`` keys."""
         return cls(source, tuple(sorted(flatten(tree).items())))
 
     @classmethod
     def unreadable(cls, source: str, error: str) -> Snapshot:
+        """The snapshot of a node that could not be read (never equal to any other)."""
         return cls(source, (), error)
 
     def as_dict(self) -> dict[str, str]:
+        """Key to value."""
         return dict(self.entries)
 
     def same_as(self, other: Snapshot) -> bool:
+        """Both readable and equal key for key."""
         return self.error is None and other.error is None and self.entries == other.entries
 
     def restrict(self, keep: Callable[[str], bool]) -> Snapshot:
@@ -54,9 +61,11 @@ class Snapshot:
         return Snapshot(self.source, tuple((k, v) for k, v in self.entries if keep(k)), self.error)
 
     def has(self, prefix: str) -> bool:
+        """A key equal to ``prefix`` or under it exists."""
         return any(k == prefix or k.startswith(prefix + "/") for k, _ in self.entries)
 
     def render(self) -> str:
+        """Every key and value, one per line."""
         if self.error is not None:
             return f"{self.source}: <unreadable: {self.error}>"
         return "\n".join([f"{self.source}:"] + [f"  {k} = {v}" for k, v in self.entries])

@@ -54,7 +54,11 @@ LINKS = "registry, client or storage-<j>"
 @dataclass(frozen=True)
 class LinkFault:
     """One fault on one of a node's links: a toxic of ``kind`` (or ``down``) in
-    ``direction``, with Toxiproxy ``attributes`` (defaults filled in)."""
+    ``direction``, with Toxiproxy ``attributes`` (defaults filled in). Made by the catalog's
+    factories, not by hand.
+
+    Example: ``faults.link(0, latency(500))`` where ``latency(500)`` is a LinkFault.
+    """
 
     kind: str
     link: str = "registry"
@@ -93,6 +97,7 @@ class LinkFault:
 
     @property
     def streams(self) -> tuple[Stream, ...]:
+        """Toxiproxy's streams this fault acts on (``both`` is upstream and downstream)."""
         if self.direction == "both":
             return ("upstream", "downstream")
         return (self.direction,)
@@ -113,6 +118,7 @@ class LinkFault:
         ]
 
     def describe(self) -> str:
+        """Short form for the timeline: ``latency(latency=500,jitter=0) on registry [both]``."""
         attrs = ",".join(f"{k}={v}" for k, v in self.attributes.items())
         return f"{self.kind}({attrs}) on {self.link} [{self.direction}]"
 
@@ -202,7 +208,10 @@ def cut(link: str = "registry") -> LinkFault:
 @dataclass(frozen=True)
 class Partition:
     """Which links of which nodes go down together. Compute nodes talk to each other only
-    through the registry, so a partition is a set of nodes cut from it (or from storage)."""
+    through the registry, so a partition is a set of nodes cut from it (or from storage).
+
+    Example: ``with faults.partition(split_halves([0, 1, 2, 3])): ...``.
+    """
 
     name: str
     cuts: Mapping[int, tuple[str, ...]]

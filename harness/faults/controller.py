@@ -22,7 +22,10 @@ _IDS = itertools.count(1)
 
 @dataclass(frozen=True)
 class ActiveFault:
-    """A fault that is on, and how to take it off."""
+    """A fault that is on, and how to take it off: ``what`` names it in the timeline.
+
+    Example: ``f = faults.pause(1); ...; faults.heal(f)``.
+    """
 
     id: int
     what: str
@@ -31,7 +34,11 @@ class ActiveFault:
 
 class Faults:
     """Fault injection on one topology. Use the context managers in tests; each one heals on
-    exit, and ``heal_all()`` heals whatever is still on (in reverse order)."""
+    exit, and ``heal_all()`` heals whatever is still on (in reverse order).
+
+    Example: ``with faults.link(2, cut()): harness_db.register_storage_unit("ds_0")``; the
+    ``faults`` fixture heals anything still on when the test ends.
+    """
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
@@ -47,6 +54,7 @@ class Faults:
         return fault
 
     def heal(self, fault: ActiveFault) -> None:
+        """Take ``fault`` off now (a no-op if it is already off)."""
         with self._lock:
             if self._active.pop(fault.id, None) is None:
                 return
@@ -72,6 +80,7 @@ class Faults:
 
     @property
     def active(self) -> list[str]:
+        """What is on now, oldest first."""
         with self._lock:
             return [f.what for f in sorted(self._active.values(), key=lambda f: f.id)]
 
@@ -149,6 +158,7 @@ class Faults:
 
     @contextmanager
     def paused(self, node: int) -> Iterator[ActiveFault]:
+        """``node`` frozen for the block. Example: ``with faults.paused(1): ...``."""
         with self._scoped(self.pause(node)) as f:
             yield f
 
@@ -171,5 +181,6 @@ class Faults:
 
     @contextmanager
     def registry_outage(self) -> Iterator[ActiveFault]:
+        """The registry down for the block. Example: ``with faults.registry_outage(): ...``."""
         with self._scoped(self.registry_down()) as f:
             yield f

@@ -11,7 +11,10 @@ __all__ = ["leftovers", "repair"]
 
 
 def leftovers(topology: Topology) -> list[str]:
-    """One line per thing a fault left behind, naming the node, link, toxic or container."""
+    """One line per thing a fault left behind, naming the node, link, toxic or container.
+
+    The plugin checks this after every test. Example: ``assert leftovers(topology) == []``.
+    """
     found: list[str] = []
     for node in topology.nodes:
         try:

@@ -14,11 +14,18 @@ __all__ = ["link_down", "registry_cut"]
 
 @contextmanager
 def link_down(topology: Topology, node: int, link: str) -> Iterator[None]:
-    """Take ``link`` of ``node`` down (connections reset, new ones refused); restore on exit."""
+    """Take ``link`` of ``node`` down (connections reset, new ones refused); restore on exit.
+
+    The same as ``faults.link(node, cut(link))`` for code that holds only a topology.
+    Example: ``with link_down(topology, 0, "storage-0"): ...``.
+    """
     with Faults(topology).link(node, cut(link)):
         yield
 
 
 def registry_cut(topology: Topology, node: int) -> AbstractContextManager[None]:
-    """Cut ``node`` from the registry while the other nodes stay connected."""
+    """Cut ``node`` from the registry while the other nodes stay connected.
+
+    The same as ``faults.partition(isolate(node))``. Example: ``with registry_cut(topology, 2):``.
+    """
     return link_down(topology, node, REGISTRY_LINK)

@@ -55,7 +55,6 @@ class RunningContainer:
             "environment": s.env,
             "labels": s.labels,
             "privileged": False,
-            "detach": True,
             # Loopback only, a random host port each.
             "ports": {f"{p}/tcp": (LOOPBACK, None) for p in s.publish},
             "volumes": s.volumes,
@@ -69,7 +68,9 @@ class RunningContainer:
         if s.mem_limit:
             kwargs["mem_limit"] = s.mem_limit
         try:
-            self._container = self._client.containers.run(s.image, **kwargs)
+            # create + start, not run: run pulls a missing image, and no registry is ours to ask.
+            self._container = self._client.containers.create(s.image, **kwargs)
+            self._container.start()
         except docker.errors.DockerException as exc:
             raise ProvisionError(
                 f"could not start {s.role} container {s.name} from "

@@ -43,7 +43,11 @@ TOXI_API = 8474
 STORAGE_BASE_PORT = 13306
 REGISTRY_PORTS = {"zookeeper": 2181, "etcd": 2379}
 REGISTRY_LINK = "registry"
+"""A node's link to the registry (ZooKeeper or etcd).
+Example: ``faults.link(2, cut(REGISTRY_LINK))``."""
 CLIENT_LINK = "client"
+"""The link test clients reach a node's proxy through.
+Example: ``faults.link(0, latency(200, link=CLIENT_LINK))``."""
 PROXY_USER = "root"
 STORAGE_USER = "harness"
 PROXY_CONF = "/opt/shardingsphere-proxy/conf"
@@ -51,6 +55,10 @@ PROXY_DATA = "/opt/shardingsphere-proxy/data"
 
 
 def storage_link(index: int) -> str:
+    """The name of a node's link to storage node ``index`` (0-based).
+
+    Example: ``faults.link(0, cut(storage_link(1)))`` cuts node 0 from the second storage node.
+    """
     return f"storage-{index}"
 
 
@@ -76,7 +84,10 @@ class Storage:
 
 @dataclass
 class ComputeNode:
-    """One proxy plus the Toxiproxy whose namespace it runs in."""
+    """One proxy plus the Toxiproxy whose namespace it runs in.
+
+    Example: ``topology.nodes[1].sql("sharding_db").query("SHOW STORAGE UNITS")``.
+    """
 
     index: int
     name: str
@@ -88,6 +99,10 @@ class ComputeNode:
     namespace: str = ""
 
     def sql(self, database: str | None = None, *, read_timeout: float = 30) -> SqlClient:
+        """A MySQL session to this node's proxy through its client link (``read_timeout`` s).
+
+        Example: ``with node.sql("sharding_db") as c: c.query("SHOW STORAGE UNITS")``.
+        """
         return SqlClient(self.endpoint, database, read_timeout=read_timeout)
 
     @property
@@ -106,7 +121,10 @@ class Topology:
     """Provision with ``with Topology(...) as topo:`` or ``start()``/``stop()``.
 
     ``stop()`` always runs when ``start()`` fails half-way, and removes everything carrying this
-    topology's labels, so nothing is left behind whatever happened.
+    topology's labels, so nothing is left behind whatever happened. Tests get one from the
+    ``topology`` fixture; breaking it (kill, pause, cut) goes through ``faults``.
+
+    Example: ``topology.add_node()`` scales out; ``topology.nodes[0].sql()`` opens a session.
     """
 
     def __init__(
@@ -165,6 +183,7 @@ class Topology:
         self.stop()
 
     def start(self) -> Self:
+        """Provision everything concurrently and wait until every node answers."""
         try:
             self._start()
         except BaseException:
@@ -229,9 +248,11 @@ class Topology:
 
     @property
     def stopped(self) -> bool:
+        """True once ``stop()`` has run."""
         return self._stopped
 
     def stop(self) -> None:
+        """Remove every container, network and volume of this topology (idempotent)."""
         if self._stopped:
             return
         self._stopped = True
@@ -484,6 +505,7 @@ class Topology:
         self.event("node", f"{node.name} paused")
 
     def resume_node(self, index: int) -> None:
+        """Thaw a node frozen by ``pause_node``."""
         node, proxy = self._proxy(index)
         proxy.unpause()
         self.event("node", f"{node.name} resumed")
@@ -561,12 +583,14 @@ class Topology:
 
     # -- use -----------------------------------------------------------------------------
     def event(self, kind: str, detail: str, data: dict[str, Any] | None = None) -> None:
+        """Add an entry to this topology's timeline (shown in the report)."""
         ev = Event(time.monotonic() - self._t0, kind, detail, data or {})
         self.events.append(ev)
         if self._on_event is not None:
             self._on_event(ev)
 
     def node(self, index: int) -> ComputeNode:
+        """The node with ``index`` (indices stay stable when nodes are removed)."""
         for n in self.nodes:
             if n.index == index:
                 return n
@@ -592,6 +616,7 @@ class Topology:
         return "127.0.0.1", STORAGE_BASE_PORT + index
 
     def containers(self) -> list[RunningContainer]:
+        """Every running container of this topology: registry, storage, links and proxies."""
         out = [c for c in (self.registry,) if c is not None]
         out += [s.container for s in self.storage]
         for n in self.nodes:

@@ -165,3 +165,20 @@ def test_known_issue_with_bad_arguments_is_a_usage_error(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*known_issue takes one reason*"])
+
+
+def test_remote_engine_is_a_usage_error_only_for_topology_tests(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Refused from the address alone: nothing is contacted, no container starts.
+    monkeypatch.setenv("DOCKER_HOST", "tcp://docker-ci.invalid:2375")
+    monkeypatch.delenv("HARNESS_ENGINE_IS_LOCAL", raising=False)
+    pytester.makepyfile(test_a=USES_TOPOLOGY, test_b="def test_plain():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_a.py")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert "DOCKER_HOST='tcp://docker-ci.invalid:2375'" in err
+    assert "run the tests on docker-ci.invalid" in err
+    # A consumer's tests that need no topology run on whatever engine they like.
+    plain = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_b.py")
+    assert plain.ret == pytest.ExitCode.OK
