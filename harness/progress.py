@@ -5,7 +5,9 @@ provisioning event as a line of its own (``plugin._progress``)."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 from harness.runtime.topology import Event
@@ -23,6 +25,7 @@ class LiveStatus:
         self._what = ""
         self._name = ""
         self._started = 0.0
+        self._fspath: object = None
         # What it still waits for, e.g. "proxy node-2", "mariadb storage-0".
         self._pending: list[str] = []
 
@@ -31,6 +34,8 @@ class LiveStatus:
             self._what, _, self._name = event.detail.removeprefix("starting ").partition(" as ")
             self._started = time.monotonic()
             self._pending = []
+            # The test file's name pytest just wrote (ensure_newline forgets it).
+            self._fspath = self._terminal.currentfspath
             self._terminal.ensure_newline()
             self._show(f"starting {self._what}")
         elif not self._what:
@@ -73,5 +78,12 @@ class LiveStatus:
             if not tty:
                 self._terminal.write(line)
             self._terminal.write("\n")
-            # The next test result starts a line of its own, with its file's name.
-            self._terminal.currentfspath = None
+            # pytest wrote the test file's name before the fixture ran; write it again, so the
+            # result letters that follow stand beside their file, not on a line of their own.
+            path = self._fspath
+            start = getattr(self._terminal, "startpath", None)
+            if isinstance(path, Path) and isinstance(start, Path):
+                self._terminal.write(f"{os.path.relpath(path, start)} ")
+                self._terminal.currentfspath = path
+            else:
+                self._terminal.currentfspath = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ class FakeTerminal:
         self.tty = tty
         self.screen: list[str] = []  # every rewrite or write, in order
         self.currentfspath: Any = "scenarios/test_x.py"
+        self.startpath: Any = None
 
         class Writer:
             fullwidth = 120
@@ -26,6 +28,7 @@ class FakeTerminal:
 
     def ensure_newline(self) -> None:
         self.screen.append("<newline>")
+        self.currentfspath = None  # as pytest's does
 
     def rewrite(self, line: str, erase: bool = False) -> None:
         assert erase
@@ -60,6 +63,17 @@ def test_tty_shows_one_live_line_then_a_summary() -> None:
     assert terminal.screen[5].startswith("<rewrite>harness: cluster/zookeeper x3 ready in ")
     assert terminal.screen[6:] == ["\n"]
     assert terminal.currentfspath is None
+
+
+def test_the_file_name_is_written_again_for_the_results_that_follow() -> None:
+    terminal = FakeTerminal(tty=True)
+    terminal.startpath = Path("/repo")
+    terminal.currentfspath = Path("/repo/scenarios/test_x.py")
+    live = LiveStatus(terminal)
+    for event in EVENTS:
+        live(event)
+    assert terminal.screen[6:] == ["\n", "scenarios/test_x.py "]
+    assert terminal.currentfspath == Path("/repo/scenarios/test_x.py")
 
 
 def test_a_long_line_is_cut_to_the_terminal() -> None:
