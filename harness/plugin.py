@@ -35,6 +35,7 @@ SETTINGS_KEY = pytest.StashKey[Settings]()
 TOPOLOGY_KEY = pytest.StashKey[Topology]()
 LAST_USER_KEY = pytest.StashKey[TopologySpec]()
 ENGINE_KEY = pytest.StashKey["EngineCheck"]()
+ENGINE_VERSION_KEY = pytest.StashKey[str]()  # per item: the proxy release it runs
 MARKER_ARGS = (
     "mode",
     "registry",
@@ -234,6 +235,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in last.values():
         item.stash[LAST_USER_KEY] = specs[item.nodeid]
     for item in items:
+        item.stash[ENGINE_VERSION_KEY] = versions.get(item.nodeid, "")
         _apply_known_issues(item, versions.get(item.nodeid, ""))
 
 
@@ -368,7 +370,10 @@ def topology(
     """
     topo = harness_pool.get(_spec_for(request.node, harness_settings))
     request.node.stash[TOPOLOGY_KEY] = topo
-    request.config.stash[REPORT_KEY].mark_start(request.node.nodeid, topo)
+    request.config.stash[REPORT_KEY].mark_start(
+        request.node.nodeid, topo, request.node.stash.get(ENGINE_VERSION_KEY, "")
+    )
+    topo.take_commit()  # an earlier test's change is not this test's origin
     yield topo
     if topo.stopped:
         return

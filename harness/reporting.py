@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+import harness
 from harness.report_html import render_html
 from harness.runtime.topology import Event, Topology
 
 __all__ = ["RunReport", "TestRecord"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -27,9 +28,16 @@ class TestRecord:
     duration_s: float = 0.0
     topology: str = ""
     spec: str = ""
+    mode: str = ""
+    registry: str = ""
+    nodes: int = 0
+    engine: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
     convergence_ms: dict[str, list[int]] = field(default_factory=dict)
+    # Every node's first-seen interval of every wait: {node, after_ms, by_ms, first_read, read_ms}.
+    first_seen: list[dict[str, Any]] = field(default_factory=list)
     failure: str = ""
+    message: str = ""
     artifacts: str = ""
 
 
@@ -45,8 +53,10 @@ class RunReport:
         self.records: dict[str, TestRecord] = {}
         self._marks: dict[str, tuple[Topology, int]] = {}
 
-    def mark_start(self, nodeid: str, topology: Topology) -> None:
+    def mark_start(self, nodeid: str, topology: Topology, engine: str = "") -> None:
+        """A test starts on ``topology``, which runs proxy release ``engine``."""
         self._marks[nodeid] = (topology, len(topology.events))
+        self.records.setdefault(nodeid, TestRecord(nodeid)).engine = engine
 
     def events_of(self, nodeid: str) -> list[Event]:
         """The timeline slice of a running test (from its topology fixture on)."""
@@ -68,6 +78,9 @@ class RunReport:
         if report.failed:
             rec.outcome = "failed" if report.when == "call" else "error"
             rec.failure = str(report.longreprtext)[-4000:]
+            # The exception's own text: for a convergence failure, explain()'s diff.
+            crash = getattr(report.longrepr, "reprcrash", None)
+            rec.message = str(getattr(crash, "message", ""))[-4000:]
         elif report.skipped and rec.outcome == "passed":
             rec.outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
         if report.when == "teardown":
@@ -80,11 +93,26 @@ class RunReport:
         topo, start = mark
         rec.topology = topo.name
         rec.spec = topo.spec.describe()
+        rec.mode, rec.registry, rec.nodes = (
+            topo.spec.mode,
+            topo.spec.registry or "",
+            topo.spec.nodes,
+        )
         events: list[Event] = topo.events[start:]
         rec.events = [asdict(e) for e in events]
         for e in events:
+            first_read = set(e.data.get("first_read", ()))
             for node, ms in e.data.get("latency_ms", {}).items():
                 rec.convergence_ms.setdefault(node, []).append(ms)
+                rec.first_seen.append(
+                    {
+                        "node": node,
+                        "after_ms": e.data.get("after_ms", {}).get(node, 0),
+                        "by_ms": ms,
+                        "first_read": node in first_read,
+                        "read_ms": e.data.get("read_ms", 0),
+                    }
+                )
 
     @property
     def folder(self) -> Path:
@@ -109,6 +137,7 @@ class RunReport:
         body = {
             "schema": SCHEMA_VERSION,
             "run_id": self.run_id,
+            "harness_version": harness.__version__,
             "started": self.started,
             "finished": time.time(),
             "summary": _summary(records),

@@ -202,6 +202,7 @@ class LogicalDatabase:
         )
         with self.topology.node(node).sql(self.name, read_timeout=DISTSQL_TIMEOUT) as c:
             c.execute(sql)
+        self.topology.note_commit()
         self.topology.event(
             "change",
             f"node-{node}: register storage unit {unit}",
@@ -228,6 +229,7 @@ class LogicalDatabase:
         sql = self.topology.dialect.create_sharding_table_rule(table, list(units), column, shards)
         with self.topology.node(node).sql(self.name, read_timeout=DISTSQL_TIMEOUT) as c:
             c.execute(sql)
+        self.topology.note_commit()
         self.topology.event(
             "change",
             f"node-{node}: create sharding table rule {table}",

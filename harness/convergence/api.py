@@ -119,14 +119,18 @@ def wait_converged(
     stable: float = 0.3,
     interval: float = 0.05,
     registry: bool = True,
+    since: float | None = None,
 ) -> ConvergenceResult:
     """Wait until every selected node serves the same metadata (for ``databases``, default
     all) for ``stable`` seconds, agreeing with the registry's active configuration (cluster
     mode, unless ``registry=False``), and ``expect`` holds on it.
 
     Never raises on timeout: see ``result.converged`` and ``result.explain()``; use
-    :func:`assert_converged` to fail. Latency per node is measured from this call.
-    ``timeout``, ``stable`` and ``interval`` are seconds.
+    :func:`assert_converged` to fail. ``timeout``, ``stable`` and ``interval`` are seconds.
+
+    Latency counts from ``since`` (a ``time.monotonic()`` value), else from the last change
+    ``LogicalDatabase`` committed and no wait has counted from yet, else from this call; each
+    node's figure is the interval its reads allow (``result.first_seen``).
 
     Example: ``r = wait_converged(topology, databases=[harness_db.name], timeout=10)``.
     """
@@ -147,20 +151,28 @@ def wait_converged(
             reference=side.read if side else None,
             comparable=registry_comparable,
             sleep=side.sleep if side else None,
+            origin=since if since is not None else topology.take_commit(),
         )
     finally:
         readers.close()
         if side is not None:
             side.close()
+    seen = result.first_seen
     topology.event(
         "convergence",
         ("converged" if result.converged else "NOT converged")
-        + f" after {result.waited:.2f}s, latency "
-        + ", ".join(f"{k}={v * 1000:.0f}ms" for k, v in result.latency.items()),
+        + f" after {result.waited:.2f}s"
+        + (", first seen: " if seen else "")
+        + ", ".join(f"{k} {v.describe()}" for k, v in seen.items()),
         {
             "converged": result.converged,
             "waited_ms": round(result.waited * 1000),
-            "latency_ms": {k: round(v * 1000) for k, v in result.latency.items()},
+            # From the origin: upper bounds, and the lower bounds of the same intervals.
+            "latency_ms": {k: round(v.by * 1000) for k, v in seen.items()},
+            "after_ms": {k: round(v.after * 1000) for k, v in seen.items()},
+            "first_read": sorted(k for k, v in seen.items() if v.at_first_read),
+            "read_ms": round(result.read_cost * 1000),
+            "origin_lead_ms": round(result.origin_lead * 1000),
         },
     )
     return result
@@ -175,6 +187,7 @@ def assert_converged(
     expect: Expectation | None = None,
     stable: float = 0.3,
     registry: bool = True,
+    since: float | None = None,
 ) -> ConvergenceResult:
     """As :func:`wait_converged`, but raise ConvergenceTimeout (with the diff) on timeout.
 
@@ -190,6 +203,7 @@ def assert_converged(
             expect=expect,
             stable=stable,
             registry=registry,
+            since=since,
         )
     )
 

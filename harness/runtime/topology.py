@@ -166,6 +166,7 @@ class Topology:
         self.events: list[Event] = []
         self._on_event = on_event
         self._t0 = time.monotonic()
+        self._last_commit: float | None = None
         self._lock = threading.Lock()
         self._network: Any = None
         self.registry: RunningContainer | None = None
@@ -582,6 +583,15 @@ class Topology:
             ) from None
 
     # -- use -----------------------------------------------------------------------------
+    def note_commit(self) -> None:
+        """A metadata change was committed now: the next convergence wait counts from here."""
+        self._last_commit = time.monotonic()
+
+    def take_commit(self) -> float | None:
+        """The time (``time.monotonic()``) of the last commit not yet waited for, once."""
+        commit, self._last_commit = self._last_commit, None
+        return commit
+
     def event(self, kind: str, detail: str, data: dict[str, Any] | None = None) -> None:
         """Add an entry to this topology's timeline (shown in the report)."""
         ev = Event(time.monotonic() - self._t0, kind, detail, data or {})

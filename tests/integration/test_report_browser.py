@@ -58,4 +58,18 @@ def test_report_of_a_real_run_renders_without_console_errors(
     assert 'class="converged ok"' in loaded.dom
     assert "test_fails" in loaded.dom
     assert 'href="failures/' in loaded.dom
+    # Read at a glance: the outcome in the title and the summary, one legend, failures first
+    # with their diff above their timeline.
+    assert "<title>FAILED (1 failed, 1 passed) · harness run" in loaded.dom
+    assert 'id="summary"' in loaded.dom
+    assert "<dt>engine</dt><dd>5.5.2</dd>" in loaded.dom
+    assert "cluster on zookeeper, 1 node" in loaded.dom
+    legend = loaded.dom.split('id="legend"')[1].split("</div>")[0]
+    for words in ("change committed", "fault on", "first seen", "wait timed out", "node event"):
+        assert words in legend
+    assert loaded.dom.index("test_fails<") < loaded.dom.index("test_change_under_latency<")
+    failed = loaded.dom.split("test_fails<")[1].split("</section>")[0]
+    assert failed.index('<pre class="diff">') < failed.index('<svg class="timeline"')
+    assert "AssertionError" in failed.split('<pre class="diff">')[1]
+    assert "read cost / round" in loaded.dom
     assert loaded.screenshot.stat().st_size > 20_000

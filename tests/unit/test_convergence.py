@@ -181,3 +181,45 @@ def test_explain_of_a_converged_result_says_so() -> None:
     fake = FakeClock()
     result = converge(scripted(fake, {"node-0": lambda _t: RULE}), timeout=1, clock=fake.clock)
     assert result.explain().startswith("nodes converged after")
+
+
+def test_first_seen_is_the_interval_the_reads_allow() -> None:
+    fake = FakeClock()
+    inner = scripted(
+        fake,
+        {"node-0": lambda _t: RULE, "node-1": lambda t: RULE if t >= 10.5 else EMPTY},
+    )
+
+    def slow_read() -> Sequence[Snapshot]:
+        snaps = inner()
+        fake.t += 0.02  # each round of reads costs 20 ms
+        return snaps
+
+    # The change was committed 0.1 s before the wait started.
+    fake.t = 10.0
+    result = converge(slow_read, timeout=5, stable=0.3, interval=0.05, clock=fake.clock, origin=9.9)
+    assert result.converged
+    assert result.read_cost == pytest.approx(0.02)
+    assert result.origin_lead == pytest.approx(0.1)
+    first, late = result.first_seen["node-0"], result.first_seen["node-1"]
+    # Already there at the first read: only "no later than the end of that read" is known.
+    assert first.at_first_read
+    assert first.after == 0.0
+    assert first.by == pytest.approx(0.12)
+    assert first.describe() == "≤ 120 ms"
+    assert result.latency["node-0"] == first.by
+    # node-1 turned at wait time 0.5 s (0.6 s after the commit): between the read before,
+    # which missed it, and the end of the read that saw it; one round (70 ms) wide at most.
+    assert not late.at_first_read
+    assert late.after < 0.6 <= late.by
+    assert late.by - late.after <= 0.02 + 0.05 + 0.02 + 1e-9
+    assert late.describe() == f"{late.after * 1000:.0f}-{late.by * 1000:.0f} ms"
+    assert "rounds of 20 ms" in result.explain()
+
+
+def test_latency_counts_from_the_wait_without_an_origin() -> None:
+    fake = FakeClock()
+    read = scripted(fake, {"node-0": lambda _t: RULE})
+    result = converge(read, timeout=5, stable=0.1, clock=fake.clock)
+    assert result.origin_lead == 0.0
+    assert result.first_seen["node-0"].describe() == "≤ 0 ms"

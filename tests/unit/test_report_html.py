@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from harness.redact import redact
-from harness.report_html import latency_rows, percentile, render_html, timeline_svg
+from harness.report_html import (
+    LatencyRow,
+    latency_rows,
+    percentile,
+    render_html,
+    timeline_svg,
+)
 
 
 def event(at: float, kind: str, detail: str, **data: Any) -> dict[str, Any]:
@@ -47,7 +53,7 @@ def test_timeline_shades_faults_and_places_each_node() -> None:
     assert svg.count('class="fault"') == 1
     assert "+1.20s to +3.50s" in svg
     assert svg.count('class="converged ok"') == 3
-    assert "node-2 converged after 1800 ms" in svg
+    assert "node-2 first seen 1800-1800 ms" in svg
     assert 'class="change"' in svg
     assert svg.count('class="nodeevent"') == 1
     assert ">restarting<" not in svg
@@ -59,8 +65,132 @@ def test_fault_left_on_is_shaded_to_the_end() -> None:
 
 
 def test_latency_table_over_tests() -> None:
+    def seen(by: int, first: bool = False) -> dict[str, Any]:
+        return {"node": "node-1", "after_ms": 0, "by_ms": by, "first_read": first, "read_ms": 40}
+
+    tests = [{"first_seen": [seen(100, True), seen(300)]}, {"first_seen": [seen(200)]}]
+    assert latency_rows(tests) == [LatencyRow("node-1", 3, 1, 200, 300, 300, 40)]
+
+
+def test_latency_table_reads_schema_1_reports() -> None:
     tests = [{"convergence_ms": {"node-1": [100, 300]}}, {"convergence_ms": {"node-1": [200]}}]
-    assert latency_rows(tests) == [("node-1", 3, 200, 300, 300)]
+    assert latency_rows(tests) == [LatencyRow("node-1", 3, 0, 200, 300, 300, 0)]
+
+
+def test_timeline_labels_faults_and_node_events_and_draws_intervals() -> None:
+    events = [
+        event(0.0, "change", "node-0: register storage unit ds_0"),
+        event(0.5, "fault", "on: node-2 down() on registry [both]", fault_id=1, state="on"),
+        event(6.0, "fault", "off: node-2 down() on registry [both]", fault_id=1, state="off"),
+        event(6.5, "node", "node-1 paused"),
+        event(
+            8.0,
+            "convergence",
+            "converged",
+            converged=True,
+            waited_ms=1500,
+            origin_lead_ms=6500,
+            latency_ms={"node-0": 40, "node-2": 7400},
+            after_ms={"node-0": 0, "node-2": 7300},
+            first_read=["node-0"],
+            read_ms=40,
+        ),
+    ]
+    svg = timeline_svg(events)
+    assert '<text class="faultlabel"' in svg
+    assert ">node-2 registry cut<" in svg
+    assert '<text class="nodelabel"' in svg
+    assert ">paused<" in svg
+    # Each node's interval is drawn: node-0's from the commit to the end of its first read.
+    assert svg.count('class="interval"') == 2
+    assert "node-0 first seen ≤ 40 ms" in svg
+    assert "node-2 first seen 7300-7400 ms" in svg
+
+
+def test_a_fault_label_that_does_not_fit_is_left_to_the_tooltip() -> None:
+    events = [
+        event(0.0, "change", "c"),
+        event(0.1, "fault", "on: node-2 down() on registry [both]", fault_id=1, state="on"),
+        event(0.11, "fault", "off: node-2 down() on registry [both]", fault_id=1, state="off"),
+        event(60.0, "change", "d"),
+    ]
+    svg = timeline_svg(events)
+    assert 'class="fault"' in svg
+    assert "faultlabel" not in svg
+
+
+def test_page_summary_legend_and_failures_first() -> None:
+    body = {
+        "run_id": "r2",
+        "harness_version": "0.1.0",
+        "started": 1_700_000_000.0,
+        "finished": 1_700_000_093.5,
+        "summary": {"passed": 2, "failed": 1, "xfailed": 1},
+        "tests": [
+            {
+                "nodeid": "t::a",
+                "outcome": "passed",
+                "engine": "5.5.2",
+                "mode": "cluster",
+                "registry": "zookeeper",
+                "nodes": 3,
+                "events": [],
+            },
+            {
+                "nodeid": "t::known",
+                "outcome": "xfailed",
+                "engine": "5.5.2",
+                "mode": "cluster",
+                "registry": "zookeeper",
+                "nodes": 3,
+                "events": [],
+                "failure": "known",
+            },
+            {
+                "nodeid": "t::bad",
+                "outcome": "failed",
+                "engine": "5.5.2",
+                "mode": "cluster",
+                "registry": "zookeeper",
+                "nodes": 3,
+                "events": [],
+                "message": "ConvergenceTimeout: nodes did not converge\n    node-2: <absent>",
+                "failure": "Traceback ...",
+                "artifacts": "failures/t_bad-call",
+            },
+            {
+                "nodeid": "t::c",
+                "outcome": "passed",
+                "engine": "5.5.2",
+                "mode": "memory",
+                "registry": "",
+                "nodes": 1,
+                "events": [],
+            },
+        ],
+    }
+    page = render_html(body)
+    assert "<title>FAILED (1 failed, 2 passed, 1 xfailed) · harness run r2</title>" in page
+    summary = page.split('id="summary"')[1].split("</section>")[0]
+    assert "<dt>engine</dt><dd>5.5.2</dd>" in summary
+    assert "cluster on zookeeper, 3 nodes (3 tests), memory, 1 node (1 tests)" in summary
+    assert "<dt>harness</dt><dd>0.1.0</dd>" in summary
+    assert "<dt>wall time</dt><dd>93.5 s</dd>" in summary
+    assert 'id="legend"' in page
+    for words in ("change committed", "fault on", "first seen", "wait timed out", "node event"):
+        assert words in page.split('id="legend"')[1].split("</div>")[0]
+    # Failures first, the diff inline above the timeline, the artifacts one click away.
+    order = [page.index(f"t::{n}<") for n in ("bad", "a", "known", "c")]
+    assert order == sorted(order)
+    bad = page.split("t::bad<")[1].split("</section>")[0]
+    assert bad.index('<pre class="diff">') < bad.index('href="failures/t_bad-call/"')
+    assert "node-2: &lt;absent&gt;" in bad
+
+
+def test_a_passing_run_says_so_in_its_title() -> None:
+    page = render_html({"run_id": "r3", "summary": {"passed": 3, "xfailed": 1}, "tests": []})
+    assert "<title>passed (3 passed, 1 xfailed) · harness run r3</title>" in page
+    assert 'class="run good"' in page
 
 
 def test_page_is_self_contained_and_escapes() -> None:
