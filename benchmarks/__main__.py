@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import images, latency, overhead, provision, provision_compare
+from benchmarks import images, latency, overhead, provision, provision_compare, report_load
 
 
 def main() -> None:
-    for module in (images, provision_compare, provision, overhead, latency):
+    for module in (images, provision_compare, provision, overhead, latency, report_load):
         print(f"== benchmarks.{module.__name__.rsplit('.', 1)[1]}", flush=True)
         sys.argv = [module.__name__]
         module.main()

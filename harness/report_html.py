@@ -256,6 +256,10 @@ document.querySelectorAll('input[data-outcome]').forEach(function (box) {
   });
 });
 document.body.dataset.ready = '1';
+// When the page finished loading, in ms since navigation: what benchmarks.report_load reads.
+window.addEventListener('load', function () {
+  document.body.dataset.loadedMs = String(Math.round(performance.now()));
+});
 """
 
 # Legend entries: the same shapes and classes the timelines draw.

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.report_load import generated_body
 from harness.redact import redact
 from harness.report_html import (
     LatencyRow,
@@ -230,3 +231,12 @@ def test_page_is_self_contained_and_escapes() -> None:
 )
 def test_secrets_are_masked(text: str, masked: str) -> None:
     assert redact(text) == masked
+
+
+def test_a_200_scenario_page_has_every_test_failures_first() -> None:
+    # The same generated run benchmarks.report_load times in Chromium.
+    page = render_html(generated_body(200))
+    assert page.count('<section class="test"') == 200
+    first_passed = page.index('data-outcome="passed"><h2>')
+    assert page.rindex('data-outcome="failed"><h2>') < first_passed
+    assert "<title>FAILED (12 failed, 188 passed)" in page
