@@ -27,16 +27,10 @@ from harness.clients.mysql import Endpoint
 from harness.images.builder import default_cache_dir
 from harness.images.steps import require_tool, run_step
 from harness.runtime import readiness
+from harness.runtime.node_config import PROXY_CONF, PROXY_USER
 from harness.runtime.reaper import reap
-from harness.runtime.topology import (
-    CLIENT_PORT,
-    PROXY_CONF,
-    PROXY_PORT,
-    PROXY_USER,
-    REGISTRY_PORTS,
-    STORAGE_USER,
-    Topology,
-)
+from harness.runtime.topology import STORAGE_USER, Topology
+from harness.runtime.wiring import CLIENT_PORT, PROXY_PORT, REGISTRY_PORTS, links_for
 from harness.waiting import poll
 
 COMPOSE_VERSION = "v2.29.7"
@@ -111,7 +105,7 @@ def render(topo: Topology) -> Path:
         }
     links = [
         {"name": p.name, "listen": p.listen, "upstream": p.upstream, "enabled": True}
-        for p in topo.links_for()
+        for p in links_for(topo.spec, topo.name)
     ]
     links_file = topo.workdir / "links.json"
     links_file.write_text(json.dumps(links))

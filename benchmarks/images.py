@@ -10,7 +10,7 @@ import argparse
 import time
 
 from benchmarks.output import write
-from harness.engine import connect
+from harness.docker_engine import connect
 from harness.images.builder import ImageBuilder
 
 

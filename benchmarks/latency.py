@@ -20,13 +20,13 @@ from functools import partial
 
 from benchmarks.output import median, p95, write
 from harness.convergence.api import wait_converged
-from harness.engine import connect
+from harness.docker_engine import connect
 from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import latency
 from harness.faults.controller import Faults
-from harness.runtime.images import resolve_images
+from harness.logical_database import LogicalDatabase
+from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
-from harness.session import LogicalDatabase
 from harness.spec import TopologySpec
 
 CHANGES = ("storage unit", "rule")

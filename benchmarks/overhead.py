@@ -11,11 +11,11 @@ import argparse
 import time
 
 from benchmarks.output import median, p95, write
-from harness.engine import connect
+from harness.docker_engine import connect
 from harness.faults.hygiene import leftovers
-from harness.runtime.images import resolve_images
+from harness.logical_database import LogicalDatabase
+from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
-from harness.session import LogicalDatabase
 from harness.spec import TopologySpec
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from benchmarks.cgroups import peak_bytes
 from harness.convergence.api import assert_converged
-from harness.engine import connect
-from harness.runtime.images import resolve_images
+from harness.docker_engine import connect
+from harness.logical_database import LogicalDatabase
+from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
-from harness.session import LogicalDatabase
 from harness.spec import TopologySpec
 
 OUT = Path("reports/bench")

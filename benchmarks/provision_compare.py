@@ -31,10 +31,10 @@ from typing import Any
 from benchmarks.cgroups import cpu_seconds
 from benchmarks.compose import compose_binary, compose_up
 from benchmarks.output import median, write
-from harness.engine import connect
+from harness.docker_engine import connect
 from harness.errors import ProvisionError
 from harness.runtime.containers import RunningContainer
-from harness.runtime.images import ImageSet, resolve_images
+from harness.runtime.image_set import ImageSet, resolve_images
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
 
@@ -62,6 +62,9 @@ class SerialTopology(Topology):
         check: Callable[[], object],
         container: RunningContainer,
         retry: tuple[type[BaseException], ...] = (),
+        *,
+        role: str,
+        subject: str,
     ) -> None:
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:

@@ -12,6 +12,7 @@ from the DOM; the median of the rounds, beside the page size.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import re
 import shutil
@@ -22,9 +23,17 @@ from typing import Any
 
 from benchmarks.output import median, write
 from harness.report_html import render_html
+from harness.timeline import Change, Convergence, Fault, Record, encode
 
 SIZES = (50, 200, 500)
 LOADED = re.compile(r'data-loaded-ms="(\d+)"')
+
+
+CUT = ("node-2", "registry", "cut")
+
+
+def _event(at: float, record: Record) -> dict[str, Any]:
+    return dataclasses.asdict(encode(record, at))
 
 
 def generated_body(tests: int, seed: int = 1) -> dict[str, Any]:
@@ -36,35 +45,21 @@ def generated_body(tests: int, seed: int = 1) -> dict[str, Any]:
         t = 0.0
         for k in range(12):
             t += rng.uniform(0.1, 1.5)
-            events.append(
-                {"at": t, "kind": "change", "detail": f"node-0: unit ds_{k}", "data": {"node": 0}}
-            )
+            events.append(_event(t, Change(0, f"register storage unit ds_{k}", "REGISTER ...")))
             if k % 3 == 0:
                 for state, at in (("on", t + 0.1), ("off", t + 1.1)):
-                    events.append(
-                        {
-                            "at": at,
-                            "kind": "fault",
-                            "detail": f"{state}: node-2 down() on registry [both]",
-                            "data": {"fault_id": k, "state": state},
-                        }
-                    )
-            events.append(
-                {
-                    "at": t + 1.5,
-                    "kind": "convergence",
-                    "detail": "converged",
-                    "data": {
-                        "converged": True,
-                        "waited_ms": 1400,
-                        "origin_lead_ms": 100,
-                        "latency_ms": {"node-0": 40, "node-1": 300, "node-2": 1300},
-                        "after_ms": {"node-0": 0, "node-1": 250, "node-2": 1200},
-                        "first_read": ["node-0"],
-                        "read_ms": 40,
-                    },
-                }
+                    fault = Fault(k, state, "node-2 down() on registry [both]", *CUT)  # type: ignore[arg-type]
+                    events.append(_event(at, fault))
+            convergence = Convergence(
+                converged=True,
+                waited_ms=1400,
+                origin_lead_ms=100,
+                latency_ms={"node-0": 40, "node-1": 300, "node-2": 1300},
+                after_ms={"node-0": 0, "node-1": 250, "node-2": 1200},
+                first_read=["node-0"],
+                read_ms=40,
             )
+            events.append(_event(t + 1.5, convergence))
             t += 1.6
         failed = i % 17 == 0
         records.append(

@@ -12,7 +12,7 @@ from harness.convergence.api import (
     node_snapshot,
     wait_converged,
 )
-from harness.convergence.engine import ConvergenceResult
+from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import Snapshot
 from harness.errors import (
     ConvergenceTimeout,
@@ -37,10 +37,14 @@ from harness.faults.catalog import (
 )
 from harness.faults.controller import ActiveFault, Faults
 from harness.faults.hygiene import leftovers
-from harness.faults.links import link_down, registry_cut
-from harness.runtime.topology import CLIENT_LINK, REGISTRY_LINK, ComputeNode, Topology, storage_link
-from harness.session import LogicalDatabase
+from harness.faults.shorthands import link_down, registry_cut
+from harness.logical_database import LogicalDatabase
+from harness.runtime.nodes import ComputeNode
+from harness.runtime.topology import Topology
+from harness.runtime.wiring import CLIENT_LINK, REGISTRY_LINK, storage_link
 from harness.spec import TopologySpec
+from harness.timeline import Note
+from harness.version import __version__ as __version__
 
 __all__ = [
     "CLIENT_LINK",
@@ -54,6 +58,7 @@ __all__ = [
     "HarnessError",
     "LinkFault",
     "LogicalDatabase",
+    "Note",
     "Partition",
     "ProvisionError",
     "Snapshot",
@@ -80,5 +85,3 @@ __all__ = [
     "storage_link",
     "wait_converged",
 ]
-
-__version__ = "0.1.0"

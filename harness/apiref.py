@@ -22,7 +22,7 @@ END = "<!-- /api-reference -->"
 
 # Reading order of the sections; every name in harness.__all__ is in exactly one.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Topologies", ("Topology", "TopologySpec", "ComputeNode", "LogicalDatabase")),
+    ("Topologies", ("Topology", "TopologySpec", "ComputeNode", "LogicalDatabase", "Note")),
     (
         "Convergence",
         (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness import detached
 from harness.dialect import DIALECTS
-from harness.engine import apt_install, can_install, connect, ensure_engine
+from harness.docker_engine import apt_install, can_install, connect, ensure_engine
 from harness.errors import EngineError, HarnessError
 from harness.images import catalog
 from harness.images.builder import ImageBuilder

@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.images.builder import default_cache_dir
 from harness.runtime import labels
-from harness.runtime.images import resolve_images
+from harness.runtime.image_set import resolve_images
 from harness.runtime.reaper import Reaped, reap
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec

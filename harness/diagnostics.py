@@ -10,7 +10,8 @@ from pathlib import Path
 from harness.clients.mysql import SqlError
 from harness.convergence.snapshot import read_node_snapshot
 from harness.redact import redact
-from harness.runtime.topology import ComputeNode, Topology
+from harness.runtime.nodes import ComputeNode
+from harness.runtime.topology import Topology
 
 __all__ = ["dump_state"]
 

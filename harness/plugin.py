@@ -14,23 +14,25 @@ import pytest
 from harness import hooks
 from harness.diagnostics import dump_state
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
-from harness.engine import check_local, connect
+from harness.docker_engine import check_local, connect
 from harness.errors import SpecError
 from harness.faults.controller import Faults
 from harness.faults.hygiene import leftovers, repair
 from harness.images.catalog import IMAGE_SOURCES, release_of_official
 from harness.images.identify import engine_version
+from harness.logical_database import LogicalDatabase
 from harness.progress import LiveStatus
 from harness.reporting import RunReport
-from harness.runtime.images import require_local_image
-from harness.runtime.topology import Event, Topology
-from harness.session import LogicalDatabase, TopologyPool
+from harness.runtime.image_set import require_local_image
+from harness.runtime.topology import Topology
 from harness.settings import Settings
 from harness.spec import MODES, REGISTRIES, TopologySpec, parse_mode, parse_nodes, parse_registry
+from harness.timeline import Convergence, Event, Failure, Fault, Hygiene, decode
+from harness.topology_pool import TopologyPool
 
 POOL_KEY = pytest.StashKey[TopologyPool]()
 REPORT_KEY = pytest.StashKey[RunReport]()
-REPORT_PATH_KEY = pytest.StashKey["Path | None"]()
+REPORT_PATH_KEY = pytest.StashKey[Path | None]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 TOPOLOGY_KEY = pytest.StashKey[Topology]()
 LAST_USER_KEY = pytest.StashKey[TopologySpec]()
@@ -380,7 +382,7 @@ def topology(
     problems = leftovers(topo)
     if problems:
         repair(topo)
-        topo.event("hygiene", "left behind: " + "; ".join(problems))
+        topo.record(Hygiene(problems))
         pytest.fail(
             "harness hygiene: the test left faults behind (now repaired):\n  - "
             + "\n  - ".join(problems)
@@ -392,7 +394,7 @@ def topology(
 @pytest.fixture
 def faults(topology: Topology) -> Iterator[Faults]:
     """Fault injection on this test's topology; every fault still on is healed afterwards."""
-    controller = Faults(topology)
+    controller = Faults.of(topology)
     yield controller
     controller.heal_all()
 
@@ -415,7 +417,7 @@ def pytest_runtest_makereport(
         return report
     if report.failed:
         first = (str(report.longreprtext).strip().splitlines() or [""])[-1]
-        topo.event("failure", f"{report.when}: {first[:200]}")
+        topo.record(Failure(report.when, first[:200]))
         _attach_diagnostics(item, report, topo)
     if report.when == "teardown":
         events = item.config.stash[REPORT_KEY].events_of(item.nodeid)
@@ -445,18 +447,15 @@ def _junit_properties(events: list[Event]) -> list[tuple[str, object]]:
     """Per-node convergence latencies and the faults injected, for JUnit XML consumers."""
     latency: dict[str, list[str]] = {}
     faults: list[str] = []
-    for e in events:
-        for node, ms in e.data.get("latency_ms", {}).items():
-            latency.setdefault(node, []).append(str(ms))
-        if e.kind == "fault" and e.data.get("state") == "on":
-            faults.append(e.detail.removeprefix("on: "))
+    for record in map(decode, events):
+        if isinstance(record, Convergence):
+            for node, ms in record.latency_ms.items():
+                latency.setdefault(node, []).append(str(ms))
+        elif isinstance(record, Fault) and record.state == "on":
+            faults.append(record.what)
     props: list[tuple[str, object]] = [
         (f"harness.convergence_ms.{node}", ",".join(v)) for node, v in sorted(latency.items())
     ]
     if faults:
         props.append(("harness.faults", "; ".join(faults)))
     return props
-
-
-def report_dir(config: pytest.Config) -> Path:
-    return config.stash[SETTINGS_KEY].report_dir

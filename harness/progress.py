@@ -10,7 +10,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.runtime.topology import Event
+from harness.timeline import (
+    Event,
+    NodeChange,
+    RegistryState,
+    StorageReady,
+    TopologyPhase,
+    Waiting,
+    decode,
+)
 
 __all__ = ["LiveStatus"]
 
@@ -30,8 +38,9 @@ class LiveStatus:
         self._pending: list[str] = []
 
     def __call__(self, event: Event) -> None:
-        if event.kind == "topology" and event.detail.startswith("starting "):
-            self._what, _, self._name = event.detail.removeprefix("starting ").partition(" as ")
+        record = decode(event)
+        if isinstance(record, TopologyPhase) and record.phase == "starting":
+            self._what, self._name = record.spec, record.name
             self._started = time.monotonic()
             self._pending = []
             # The test file's name pytest just wrote (ensure_newline forgets it).
@@ -40,31 +49,36 @@ class LiveStatus:
             self._show(f"starting {self._what}")
         elif not self._what:
             return
-        elif event.kind == "topology" and event.detail in ("ready", "stopping"):
+        elif isinstance(record, TopologyPhase):
             took = time.monotonic() - self._started
-            done = "ready" if event.detail == "ready" else "failed to start"
+            done = "ready" if record.phase == "ready" else "failed to start"
             self._show(f"{self._what} {done} in {took:.1f}s", final=True)
             self._what = ""
-        elif event.kind in ("wait", "registry", "storage", "node"):
-            self._track(event)
+        elif isinstance(record, Waiting | RegistryState | StorageReady | NodeChange):
+            self._track(record)
             took = time.monotonic() - self._started
             doing = f"waiting for {', '.join(self._pending)}" if self._pending else "starting"
             self._show(f"starting {self._what} ({took:.1f}s): {doing}")
 
-    def _track(self, event: Event) -> None:
-        """Keep ``_pending`` up to date from wait and ready events."""
-        words = event.detail.replace(f"{self._name}-", "").split()
-        if event.kind == "wait" and len(words) >= 4:
-            subject = f"{words[2]} {words[3]}"  # "waiting for <role> <name> ..."
-            if words[2] == "proxy":  # its link answered before the proxy was launched
-                self._pending = [p for p in self._pending if p != f"toxiproxy {words[3]}-link"]
+    def _track(self, record: Waiting | RegistryState | StorageReady | NodeChange) -> None:
+        """Keep ``_pending`` (e.g. "proxy node-2", "mariadb storage-0") up to date."""
+        if isinstance(record, Waiting):
+            if record.role == "proxy":  # its link answered before the proxy was launched
+                link = f"toxiproxy {record.subject}-link"
+                self._pending = [p for p in self._pending if p != link]
+            subject = f"{record.role} {record.subject}"
             if subject not in self._pending:
                 self._pending.append(subject)
-        elif event.detail.endswith(" ready"):
-            done = event.detail.removesuffix(" ready")  # "node-2", "storage-0", "zookeeper"
-            self._pending = [
-                p for p in self._pending if p.split()[1] != done and p.split()[0] != done
-            ]
+            return
+        if isinstance(record, RegistryState) and record.state == "ready":
+            done = "registry"
+        elif isinstance(record, StorageReady):
+            done = record.storage
+        elif isinstance(record, NodeChange) and record.action == "ready" and record.node:
+            done = record.node
+        else:
+            return
+        self._pending = [p for p in self._pending if p.split()[1] != done]
 
     def _show(self, text: str, *, final: bool = False) -> None:
         line = f"harness: {text}"

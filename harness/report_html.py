@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +21,6 @@ LEFT = 120
 RIGHT = 20
 ROW = 22
 TOP = 24
-NODE_NAME = re.compile(r"^node-\d+$")
 CHAR_PX = 6  # width of one label character at 10 px
 
 
@@ -43,43 +41,59 @@ def _nice_step(span: float) -> float:
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
-def _fault_spans(events: list[dict[str, Any]], end: float) -> list[tuple[float, float, str]]:
-    opened: dict[object, tuple[float, str]] = {}
-    spans: list[tuple[float, float, str]] = []
+def _fault_spans(
+    events: list[dict[str, Any]], end: float
+) -> list[tuple[float, float, dict[str, Any]]]:
+    """(start, end, the fault's fields) per fault, paired by ``fault_id``."""
+    opened: dict[object, tuple[float, dict[str, Any]]] = {}
+    spans: list[tuple[float, float, dict[str, Any]]] = []
     for e in events:
         data = e.get("data") or {}
-        if e["kind"] != "fault" or "fault_id" not in data:
+        if data.get("type") != "Fault":
             continue
-        what = str(e["detail"]).removeprefix("on: ").removeprefix("off: ")
         if data.get("state") == "on":
-            opened[data["fault_id"]] = (e["at"], what)
+            opened[data["fault_id"]] = (e["at"], data)
         elif data["fault_id"] in opened:
-            start, what = opened.pop(data["fault_id"])
-            spans.append((start, e["at"], what))
-    spans.extend((start, end, what + " (still on)") for start, what in opened.values())
+            start, fault = opened.pop(data["fault_id"])
+            spans.append((start, e["at"], fault))
+    spans.extend((start, end, {**fault, "still_on": True}) for start, fault in opened.values())
     return spans
 
 
+def _fault_label(fault: dict[str, Any]) -> str:
+    """``node-2 registry cut``, ``node-1 pause``, ``registry outage``: from the fields."""
+    parts = [fault.get("node"), fault.get("link"), fault.get("fault")]
+    return " ".join(str(p) for p in parts if p) or str(fault.get("what", ""))
+
+
 def _node_of(event: dict[str, Any]) -> str | None:
-    """The node a ``node`` event is about (``node-2 paused``), if it names one."""
-    if event["kind"] != "node":
-        return None
-    first = str(event["detail"]).split(" ", 1)[0]
-    return first if NODE_NAME.match(first) else None
+    """The node a node event is about, if it names one."""
+    data = event.get("data") or {}
+    return data.get("node") if data.get("type") == "NodeChange" else None
 
 
-def _fault_label(what: str) -> str:
-    """``node-2 down() on registry [both]`` -> ``node-2 registry cut``."""
-    words = what.split()
-    if len(words) >= 4 and words[2] == "on" and NODE_NAME.match(words[0]):
-        kind = words[1].split("(")[0]
-        return f"{words[0]} {words[3]} {'cut' if kind == 'down' else kind}"
-    return what.removesuffix(" (still on)")
+class _RowLabels:
+    """Node-event labels beside their marks: right of the mark, or left of it at the plot's
+    right edge; a label that would overlap the previous one on its row is left to the
+    tooltip."""
 
+    def __init__(self, right: float) -> None:
+        self._right = right
+        self._taken: dict[str, float] = {}  # row -> where its last label ends
 
-def _node_event_label(event: dict[str, Any]) -> str:
-    """``node-1 paused`` -> ``paused``."""
-    return str(event["detail"]).split(" ", 1)[1] if " " in str(event["detail"]) else ""
+    def place(self, row: str, at: float, y: float, text: str) -> str:
+        width = len(text) * CHAR_PX
+        start, anchor = at + 7, "start"
+        if start + width > self._right:
+            start, anchor = at - 7 - width, "end"
+        if not text or start < self._taken.get(row, -1.0) + 4:
+            return ""
+        self._taken[row] = start + width
+        x = start if anchor == "start" else at - 7
+        return (
+            f'<text class="nodelabel" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">'
+            f"{_esc(text)}</text>"
+        )
 
 
 def timeline_svg(events: list[dict[str, Any]]) -> str:
@@ -108,14 +122,15 @@ def timeline_svg(events: list[dict[str, Any]]) -> str:
         f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" '
         f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img">'
     ]
-    for start, end, what in _fault_spans(events, t1):
+    for start, end, fault in _fault_spans(events, t1):
+        what = str(fault.get("what", "")) + (" (still on)" if fault.get("still_on") else "")
         width = max(x(end) - x(start), 2)
         parts.append(
             f'<rect class="fault" x="{x(start):.1f}" y="{TOP}" '
             f'width="{width:.1f}" height="{ROW * len(rows)}">'
             f"<title>{_esc(what)}: +{start:.2f}s to +{end:.2f}s</title></rect>"
         )
-        label = _fault_label(what)
+        label = _fault_label(fault)
         if len(label) * CHAR_PX <= width - 4:  # only where it fits
             parts.append(
                 f'<text class="faultlabel" x="{x(start) + 3:.1f}" y="{TOP + 10}">'
@@ -136,6 +151,7 @@ def timeline_svg(events: list[dict[str, Any]]) -> str:
             f'<line class="row" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(row):.1f}" '
             f'y2="{y(row):.1f}"/>'
         )
+    labels = _RowLabels(WIDTH - RIGHT)
     for e in events:
         data = e.get("data") or {}
         title = f"+{e['at']:.2f}s {e['kind']}: {e['detail']}"
@@ -149,9 +165,8 @@ def timeline_svg(events: list[dict[str, Any]]) -> str:
                 f'<rect class="nodeevent" x="{x(e["at"]) - 4:.1f}" y="{y(row) - 4:.1f}" '
                 f'width="8" height="8" transform="rotate(45 {x(e["at"]):.1f} {y(row):.1f})">'
                 f"<title>{_esc(title)}</title></rect>"
-                f'<text class="nodelabel" x="{x(e["at"]) + 7:.1f}" y="{y(row) - 3:.1f}">'
-                f"{_esc(_node_event_label(e))}</text>"
             )
+            parts.append(labels.place(row, x(e["at"]), y(row) - 3, str(data.get("action", ""))))
         elif e["kind"] == "convergence" and "latency_ms" in data:
             # The origin: the change's commit, else the wait's start.
             lead_ms = data.get("waited_ms", 0) + data.get("origin_lead_ms", 0)

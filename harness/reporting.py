@@ -12,13 +12,22 @@ from typing import Any
 
 import pytest
 
-import harness
 from harness.report_html import render_html
-from harness.runtime.topology import Event, Topology
+from harness.runtime.topology import Topology
+from harness.timeline import Event
+from harness.version import __version__
 
-__all__ = ["RunReport", "TestRecord"]
+__all__ = ["SCHEMA_FILE", "RunReport", "TestRecord", "load_schema"]
 
 SCHEMA_VERSION = 2
+# The JSON Schema of report.json (documented field by field in the README).
+SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
+
+
+def load_schema() -> dict[str, Any]:
+    """report.json's JSON Schema, for validating a report (any draft 2020-12 validator)."""
+    schema: dict[str, Any] = json.loads(SCHEMA_FILE.read_text())
+    return schema
 
 
 @dataclass
@@ -137,7 +146,7 @@ class RunReport:
         body = {
             "schema": SCHEMA_VERSION,
             "run_id": self.run_id,
-            "harness_version": harness.__version__,
+            "harness_version": __version__,
             "started": self.started,
             "finished": time.time(),
             "summary": _summary(records),

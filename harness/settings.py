@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.images.catalog import IMAGE_SOURCES
 from harness.spec import Mode, RegistryKind, TopologySpec
 
 __all__ = ["Settings"]
@@ -35,7 +34,3 @@ class Settings:
         if args["mode"] != "cluster" and "registry" not in overrides:
             args["registry"] = None
         return TopologySpec.create(**args)
-
-    @staticmethod
-    def sources() -> tuple[str, ...]:
-        return IMAGE_SOURCES

@@ -26,10 +26,6 @@ class Endpoint:
     def __str__(self) -> str:  # never shows the password
         return f"{self.user}@{self.host}:{self.port}"
 
-    def mysql_command(self, database: str | None = None) -> str:
-        db = f" {database}" if database else ""
-        return f"mysql -h {self.host} -P {self.port} -u {self.user} -p{db}"
-
 
 class SqlClient:
     """One connection; autocommit on, because the proxy rejects schema switching after

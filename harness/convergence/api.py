@@ -8,11 +8,13 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from harness.clients.mysql import SqlClient, SqlError
-from harness.convergence.engine import ConvergenceResult, Expectation, converge, raise_unless
+from harness.convergence.loop import ConvergenceResult, Expectation, converge, raise_unless
 from harness.convergence.registry_view import REGISTRY_SOURCE, read_registry_snapshot
 from harness.convergence.snapshot import Snapshot, read_node_snapshot, registry_comparable
 from harness.errors import ConvergenceTimeout
-from harness.runtime.topology import ComputeNode, Topology
+from harness.runtime.nodes import ComputeNode
+from harness.runtime.topology import Topology
+from harness.timeline import Convergence
 from harness.waiting import SYSTEM_CLOCK, Clock, WaitTimeout, poll
 
 __all__ = ["assert_converged", "assert_membership", "node_snapshot", "wait_converged"]
@@ -158,22 +160,17 @@ def wait_converged(
         if side is not None:
             side.close()
     seen = result.first_seen
-    topology.event(
-        "convergence",
-        ("converged" if result.converged else "NOT converged")
-        + f" after {result.waited:.2f}s"
-        + (", first seen: " if seen else "")
-        + ", ".join(f"{k} {v.describe()}" for k, v in seen.items()),
-        {
-            "converged": result.converged,
-            "waited_ms": round(result.waited * 1000),
+    topology.record(
+        Convergence(
+            converged=result.converged,
+            waited_ms=round(result.waited * 1000),
             # From the origin: upper bounds, and the lower bounds of the same intervals.
-            "latency_ms": {k: round(v.by * 1000) for k, v in seen.items()},
-            "after_ms": {k: round(v.after * 1000) for k, v in seen.items()},
-            "first_read": sorted(k for k, v in seen.items() if v.at_first_read),
-            "read_ms": round(result.read_cost * 1000),
-            "origin_lead_ms": round(result.origin_lead * 1000),
-        },
+            latency_ms={k: round(v.by * 1000) for k, v in seen.items()},
+            after_ms={k: round(v.after * 1000) for k, v in seen.items()},
+            first_read=sorted(k for k, v in seen.items() if v.at_first_read),
+            read_ms=round(result.read_cost * 1000),
+            origin_lead_ms=round(result.origin_lead * 1000),
+        )
     )
     return result
 

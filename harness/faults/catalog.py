@@ -3,7 +3,6 @@ partitions, validated when built so a bad fault fails before anything is touched
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -11,6 +10,7 @@ from typing import Literal
 
 from harness.clients.toxiproxy import Stream, Toxic
 from harness.errors import SpecError
+from harness.runtime.wiring import LINK_NAMES, LINK_PATTERN
 
 __all__ = [
     "DIRECTIONS",
@@ -47,8 +47,6 @@ TOXIC_KINDS: Mapping[str, Mapping[str, int]] = MappingProxyType(
 )
 DOWN = "down"
 KINDS = (*TOXIC_KINDS, DOWN)
-LINK_PATTERN = re.compile(r"^(registry|client|storage-\d+)$")
-LINKS = "registry, client or storage-<j>"
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class LinkFault:
                 "fault kind", self.kind, ", ".join(KINDS), "use one of the catalog's kinds"
             )
         if not LINK_PATTERN.match(self.link):
-            raise SpecError("fault link", self.link, LINKS, "name a link every node has")
+            raise SpecError("fault link", self.link, LINK_NAMES, "name a link every node has")
         if self.direction not in DIRECTIONS:
             raise SpecError(
                 "fault direction", self.direction, ", ".join(DIRECTIONS), "pick a direction"
@@ -224,7 +222,9 @@ class Partition:
                 raise SpecError("partition node", node, "a node index >= 0", "use a node index")
             for link in links:
                 if not LINK_PATTERN.match(link):
-                    raise SpecError("partition link", link, LINKS, "name a link every node has")
+                    raise SpecError(
+                        "partition link", link, LINK_NAMES, "name a link every node has"
+                    )
 
 
 def isolate(node: int, links: Sequence[str] = ("registry",)) -> Partition:

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from harness.errors import FaultError
 from harness.faults.catalog import DOWN, LinkFault, Partition
+from harness.runtime.processes import Processes
 from harness.runtime.topology import Topology
+from harness.timeline import Fault, NodeRestart, PartitionOn
 
 __all__ = ["ActiveFault", "Faults"]
 
 # One sequence per process: fault ids stay unique across controllers, so a report can pair
 # each fault's on and off events.
 _IDS = itertools.count(1)
+# Faults.of: one controller per live topology.
+_CONTROLLERS: weakref.WeakKeyDictionary[Topology, Faults] = weakref.WeakKeyDictionary()
+_CONTROLLERS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,9 @@ class ActiveFault:
     id: int
     what: str
     heal: Callable[[], None]
+    node: str | None = None
+    link: str | None = None
+    fault: str | None = None
 
 
 class Faults:
@@ -42,16 +51,35 @@ class Faults:
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
+        self._processes = Processes(topology)
         self._active: dict[int, ActiveFault] = {}
         self._lock = threading.Lock()
 
+    @classmethod
+    def of(cls, topology: Topology) -> Faults:
+        """The topology's one controller: the ``faults`` fixture, ``registry_cut`` and
+        ``link_down`` share it, so every fault on a topology is known in one place."""
+        with _CONTROLLERS_LOCK:
+            controller = _CONTROLLERS.get(topology)
+            if controller is None:
+                controller = _CONTROLLERS[topology] = cls(topology)
+            return controller
+
     # -- bookkeeping ---------------------------------------------------------------------
-    def _on(self, what: str, heal: Callable[[], None]) -> ActiveFault:
-        fault = ActiveFault(next(_IDS), what, heal)
+    def _on(
+        self,
+        what: str,
+        heal: Callable[[], None],
+        *,
+        node: str | None = None,
+        link: str | None = None,
+        fault: str | None = None,
+    ) -> ActiveFault:
+        active = ActiveFault(next(_IDS), what, heal, node, link, fault)
         with self._lock:
-            self._active[fault.id] = fault
-        self.topology.event("fault", f"on: {what}", {"fault_id": fault.id, "state": "on"})
-        return fault
+            self._active[active.id] = active
+        self.topology.record(Fault(active.id, "on", what, node, link, fault))
+        return active
 
     def heal(self, fault: ActiveFault) -> None:
         """Take ``fault`` off now (a no-op if it is already off)."""
@@ -59,7 +87,9 @@ class Faults:
             if self._active.pop(fault.id, None) is None:
                 return
         fault.heal()
-        self.topology.event("fault", f"off: {fault.what}", {"fault_id": fault.id, "state": "off"})
+        self.topology.record(
+            Fault(fault.id, "off", fault.what, fault.node, fault.link, fault.fault)
+        )
 
     def heal_all(self) -> list[str]:
         """Heal every fault still on, newest first; return what was healed. All are tried even
@@ -85,9 +115,9 @@ class Faults:
             return [f.what for f in sorted(self._active.values(), key=lambda f: f.id)]
 
     @contextmanager
-    def _scoped(self, fault: ActiveFault) -> Iterator[ActiveFault]:
+    def _scoped(self, fault: ActiveFault) -> Iterator[list[ActiveFault]]:
         try:
-            yield fault
+            yield [fault]
         finally:
             self.heal(fault)
 
@@ -97,13 +127,18 @@ class Faults:
         n = self.topology.node(node)
         api = n.toxiproxy
         what = f"{n.name} {fault.describe()}"
+        where = {
+            "node": n.name,
+            "link": fault.link,
+            "fault": "cut" if fault.kind == DOWN else fault.kind,
+        }
         if fault.kind == DOWN:
             api.set_enabled(fault.link, False)
 
             def enable() -> None:
                 api.set_enabled(fault.link, True)
 
-            return self._on(what, enable)
+            return self._on(what, enable, **where)
         toxics = fault.toxics(f"harness{next(_IDS)}")
         added: list[str] = []
         try:
@@ -119,7 +154,7 @@ class Faults:
             for name in added:
                 api.remove_toxic(fault.link, name)
 
-        return self._on(what, heal)
+        return self._on(what, heal, **where)
 
     @contextmanager
     def link(self, node: int | list[int], fault: LinkFault) -> Iterator[list[ActiveFault]]:
@@ -135,15 +170,15 @@ class Faults:
                 self.heal(f)
 
     @contextmanager
-    def partition(self, partition: Partition) -> Iterator[None]:
+    def partition(self, partition: Partition) -> Iterator[list[ActiveFault]]:
         """Every cut of ``partition`` down together for the block."""
         applied: list[ActiveFault] = []
         try:
             for node, links in partition.cuts.items():
                 for link in links:
                     applied.append(self.apply(node, LinkFault(DOWN, link)))
-            self.topology.event("fault", f"partition: {partition.name}")
-            yield
+            self.topology.record(PartitionOn(partition.name))
+            yield applied
         finally:
             for f in reversed(applied):
                 self.heal(f)
@@ -151,36 +186,38 @@ class Faults:
     # -- node faults ---------------------------------------------------------------------
     def pause(self, node: int) -> ActiveFault:
         """Freeze ``node`` (SIGSTOP semantics) until healed."""
-        self.topology.pause_node(node)
+        self._processes.pause(node)
+        name = self.topology.node(node).name
         return self._on(
-            f"{self.topology.node(node).name} paused", lambda: self.topology.resume_node(node)
+            f"{name} paused", lambda: self._processes.resume(node), node=name, fault="pause"
         )
 
     @contextmanager
-    def paused(self, node: int) -> Iterator[ActiveFault]:
+    def paused(self, node: int) -> Iterator[list[ActiveFault]]:
         """``node`` frozen for the block. Example: ``with faults.paused(1): ...``."""
         with self._scoped(self.pause(node)) as f:
             yield f
 
     def kill(self, node: int) -> ActiveFault:
         """SIGKILL ``node``'s proxy; healing starts it again and waits until it answers."""
-        self.topology.kill_node(node)
+        self._processes.kill(node)
+        name = self.topology.node(node).name
         return self._on(
-            f"{self.topology.node(node).name} killed", lambda: self.topology.start_node(node)
+            f"{name} killed", lambda: self._processes.start(node), node=name, fault="kill"
         )
 
     def restart(self, node: int) -> None:
         """Restart ``node`` now (not a lasting fault: it is back when this returns)."""
-        self.topology.event("fault", f"restart node-{node}")
+        self.topology.record(NodeRestart(f"node-{node}"))
         self.topology.restart_node(node)
 
     def registry_down(self) -> ActiveFault:
         """Registry outage: the registry container stops until healed."""
-        self.topology.stop_registry()
-        return self._on("registry outage", self.topology.start_registry)
+        self._processes.stop_registry()
+        return self._on("registry outage", self._processes.start_registry, fault="outage")
 
     @contextmanager
-    def registry_outage(self) -> Iterator[ActiveFault]:
+    def registry_outage(self) -> Iterator[list[ActiveFault]]:
         """The registry down for the block. Example: ``with faults.registry_outage(): ...``."""
         with self._scoped(self.registry_down()) as f:
             yield f

@@ -5,6 +5,7 @@ next test starts clean even when this one is reported."""
 from __future__ import annotations
 
 from harness.errors import FaultError
+from harness.runtime.processes import Processes
 from harness.runtime.topology import Topology
 
 __all__ = ["leftovers", "repair"]
@@ -45,8 +46,9 @@ def leftovers(topology: Topology) -> list[str]:
 
 def repair(topology: Topology) -> None:
     """Undo every leftover: reset each link, resume or start each node, start the registry."""
+    processes = Processes(topology)
     if topology.registry is not None and topology.registry.status() != "running":
-        topology.start_registry()
+        processes.start_registry()
     for s in topology.storage:
         if s.container.status() != "running":
             s.container.start_again()
@@ -56,6 +58,6 @@ def repair(topology: Topology) -> None:
             continue
         status = node.proxy.status()
         if status == "paused":
-            topology.resume_node(node.index)
+            processes.resume(node.index)
         elif status != "running":
-            topology.start_node(node.index)
+            processes.start(node.index)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docker.errors
+
 from harness.errors import ImageBuildError
 from harness.images import catalog
 from harness.images.identify import version_from_jar_names
@@ -93,10 +95,8 @@ class ImageBuilder:
     def present(self, role_name: str) -> bool:
         try:
             self._client.images.get(self.tag(role_name))
-        except Exception as exc:  # docker.errors.ImageNotFound; the SDK is untyped
-            if type(exc).__name__ == "ImageNotFound":
-                return False
-            raise
+        except docker.errors.ImageNotFound:
+            return False
         return True
 
     # -- build ---------------------------------------------------------------------------

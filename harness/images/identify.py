@@ -8,10 +8,13 @@ remembered per image id.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tarfile
 from collections.abc import Iterable
 from typing import IO, Any, cast
+
+import docker.errors
 
 from harness.images.catalog import (
     DEFAULT_PROXY_VERSION,
@@ -52,10 +55,8 @@ def _jar_names(client: Any, image: Any) -> list[str]:
         for folder in LIB_DIRS:
             try:
                 stream, _ = container.get_archive(folder)
-            except Exception as exc:  # docker.errors.NotFound: not this layout
-                if type(exc).__name__ == "NotFound":
-                    continue
-                raise
+            except docker.errors.NotFound:  # not this layout
+                continue
             with tarfile.open(fileobj=cast(IO[bytes], _Chunks(stream)), mode="r|") as tf:
                 return [member.name for member in tf]
         return []
@@ -107,11 +108,8 @@ def engine_version(client: Any, ref: str | None) -> str | None:
     official = release_of_official(ref)
     if official is not None:
         return official
-    try:
+    with contextlib.suppress(docker.errors.ImageNotFound):
         return engine_version_of_image(client, ref)
-    except Exception as exc:  # docker.errors.ImageNotFound; the SDK is untyped
-        if type(exc).__name__ != "ImageNotFound":
-            raise
     repo, _, tag = ref.rpartition(":")
     if repo == OFFICIAL_PROXY_REPOSITORY and re.fullmatch(r"\d+\.\d+\.\d+", tag):
         return tag

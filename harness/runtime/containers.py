@@ -7,6 +7,7 @@ not flip in other people's sessions (their own testcontainers containers would l
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +31,8 @@ class ContainerSpec:
     network: str | None = None
     network_mode: str | None = None
     env: dict[str, str] = field(default_factory=dict)
-    command: list[str] | None = None
     publish: tuple[int, ...] = ()
     volumes: dict[str, dict[str, str]] = field(default_factory=dict)
-    mem_limit: str | None = None
 
 
 class RunningContainer:
@@ -59,14 +58,10 @@ class RunningContainer:
             "ports": {f"{p}/tcp": (LOOPBACK, None) for p in s.publish},
             "volumes": s.volumes,
         }
-        if s.command:
-            kwargs["command"] = s.command
         if s.network_mode:
             kwargs["network_mode"] = s.network_mode
         elif s.network:
             kwargs["network"] = s.network
-        if s.mem_limit:
-            kwargs["mem_limit"] = s.mem_limit
         try:
             # create + start, not run: run pulls a missing image, and no registry is ours to ask.
             self._container = self._client.containers.create(s.image, **kwargs)
@@ -124,9 +119,6 @@ class RunningContainer:
     def remove(self) -> None:
         if self._container is None:
             return
-        try:
+        with contextlib.suppress(docker.errors.NotFound):  # already gone
             self._container.remove(force=True, v=True)
-        except Exception as exc:  # NotFound: already gone
-            if type(exc).__name__ != "NotFound":
-                raise
         self._container = None

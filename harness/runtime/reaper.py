@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from dataclasses import dataclass, field
 from typing import Any
+
+import docker.errors
 
 from harness.runtime import labels
 from harness.waiting import poll
@@ -114,8 +117,5 @@ def _remove_network(network: Any) -> None:
 
 
 def _quiet(fn: Any) -> None:
-    try:
+    with contextlib.suppress(docker.errors.NotFound):  # already gone is fine
         fn()
-    except Exception as exc:  # already gone (NotFound) is fine; anything else is re-raised
-        if type(exc).__name__ != "NotFound":
-            raise

@@ -1,9 +1,7 @@
-"""A running topology: network, registry, storage, a Toxiproxy per compute node, the nodes.
-
-Wiring: each compute node runs in the network namespace of its own Toxiproxy, so inside the
-node ``127.0.0.1:<port>`` is that node's own link to the registry and to every storage unit.
-Storage HOST/PORT are cluster-wide metadata; this keeps them identical on every node while each
-node still has its own, separately breakable, link. Clients reach a node through its link too.
+"""A running topology's lifecycle: provisioning (every role's container, started concurrently
+and waited for), scaling (add, remove, restart nodes) and teardown (everything carrying its
+labels). How the nodes are wired is ``wiring``; what breaks them is ``processes``, used only
+by ``Faults``; the timeline's records are ``harness.timeline``.
 """
 
 from __future__ import annotations
@@ -16,105 +14,47 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
 import docker.errors
 
-from harness.clients.mysql import Endpoint, SqlClient, SqlError
+from harness.clients.mysql import Endpoint, SqlError
 from harness.clients.registry import RegistryReader, open_reader
-from harness.clients.toxiproxy import Proxy, ToxiproxyClient
+from harness.clients.toxiproxy import ToxiproxyClient
 from harness.dialect import Dialect, dialect_for_version, dialect_named
 from harness.errors import FaultError, ProvisionError, SpecError
-from harness.resources import fixtures_dir, render_template
+from harness.resources import fixtures_dir
 from harness.runtime import labels, readiness
 from harness.runtime.containers import ContainerSpec, RunningContainer
-from harness.runtime.images import ImageSet
+from harness.runtime.image_set import ImageSet
+from harness.runtime.logs import collect_logs
+from harness.runtime.node_config import PROXY_CONF, PROXY_DATA, PROXY_USER, render_node_config
+from harness.runtime.nodes import ComputeNode, Storage
 from harness.runtime.reaper import reap
+from harness.runtime.wiring import (
+    CLIENT_PORT,
+    PROXY_PORT,
+    REGISTRY_PORTS,
+    TOXI_API,
+    links_for,
+)
 from harness.spec import TopologySpec
+from harness.timeline import (
+    Event,
+    NodeChange,
+    Record,
+    RegistryState,
+    StorageReady,
+    TopologyPhase,
+    Waiting,
+    encode,
+)
 from harness.waiting import WaitTimeout, poll
 
-__all__ = ["ComputeNode", "Event", "Storage", "Topology"]
+__all__ = ["Topology"]
 
-PROXY_PORT = 3307
-CLIENT_PORT = 3308
-TOXI_API = 8474
-STORAGE_BASE_PORT = 13306
-REGISTRY_PORTS = {"zookeeper": 2181, "etcd": 2379}
-REGISTRY_LINK = "registry"
-"""A node's link to the registry (ZooKeeper or etcd).
-Example: ``faults.link(2, cut(REGISTRY_LINK))``."""
-CLIENT_LINK = "client"
-"""The link test clients reach a node's proxy through.
-Example: ``faults.link(0, latency(200, link=CLIENT_LINK))``."""
-PROXY_USER = "root"
 STORAGE_USER = "harness"
-PROXY_CONF = "/opt/shardingsphere-proxy/conf"
-PROXY_DATA = "/opt/shardingsphere-proxy/data"
-
-
-def storage_link(index: int) -> str:
-    """The name of a node's link to storage node ``index`` (0-based).
-
-    Example: ``faults.link(0, cut(storage_link(1)))`` cuts node 0 from the second storage node.
-    """
-    return f"storage-{index}"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One line of the topology's timeline (monotonic seconds since start)."""
-
-    at: float
-    kind: str
-    detail: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Storage:
-    index: int
-    container: RunningContainer
-    admin: Endpoint
-
-    def sql(self, database: str | None = None) -> SqlClient:
-        return SqlClient(self.admin, database)
-
-
-@dataclass
-class ComputeNode:
-    """One proxy plus the Toxiproxy whose namespace it runs in.
-
-    Example: ``topology.nodes[1].sql("sharding_db").query("SHOW STORAGE UNITS")``.
-    """
-
-    index: int
-    name: str
-    link: RunningContainer
-    toxiproxy: ToxiproxyClient
-    endpoint: Endpoint
-    proxy: RunningContainer | None = None
-    conf_dir: Path = field(default_factory=Path)
-    namespace: str = ""
-
-    def sql(self, database: str | None = None, *, read_timeout: float = 30) -> SqlClient:
-        """A MySQL session to this node's proxy through its client link (``read_timeout`` s).
-
-        Example: ``with node.sql("sharding_db") as c: c.query("SHOW STORAGE UNITS")``.
-        """
-        return SqlClient(self.endpoint, database, read_timeout=read_timeout)
-
-    @property
-    def instance_id(self) -> str:
-        """How the node registers itself: ``<ip>@<port>`` on the topology network."""
-        self.link.container.reload()
-        networks = self.link.container.attrs["NetworkSettings"]["Networks"]
-        ip = next(iter(networks.values()))["IPAddress"]
-        return f"{ip}@{PROXY_PORT}"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Topology:
@@ -193,7 +133,7 @@ class Topology:
         return self
 
     def _start(self) -> None:
-        self.event("topology", f"starting {self.spec.describe()} as {self.name}")
+        self.record(TopologyPhase("starting", self.spec.describe(), self.name))
         self._network = self.client.networks.create(
             self.name, driver="bridge", labels=self._labels("network"), check_duplicate=True
         )
@@ -222,7 +162,7 @@ class Topology:
             self.storage = [f.result() for f in stor]
             for f in ready:
                 f.result()
-        self.event("topology", "ready")
+        self.record(TopologyPhase("ready"))
 
     def _launch_node(
         self,
@@ -240,7 +180,7 @@ class Topology:
         return node
 
     def _seed_ready(self, launched: Future[ComputeNode]) -> None:
-        self._wait_node(launched.result())
+        self.wait_until_serving(launched.result())
 
     @property
     def workdir(self) -> Path:
@@ -257,7 +197,7 @@ class Topology:
         if self._stopped:
             return
         self._stopped = True
-        self.event("topology", "stopping")
+        self.record(TopologyPhase("stopping"))
         errors: list[BaseException] = []
         for n in self.nodes:
             n.toxiproxy.close()
@@ -287,9 +227,9 @@ class Topology:
         return RunningContainer(spec, self.client)
 
     def _wait_registry_ready(self) -> None:
-        if self.registry is not None and self.spec.registry is not None:
-            self._wait_registry(self.registry, self.spec.registry)
-            self.event("registry", f"{self.spec.registry} ready")
+        if self.spec.registry is not None:
+            self.wait_registry()
+            self.record(RegistryState(self.spec.registry, "ready"))
 
     def _start_registry_container(self) -> None:
         if self.spec.registry is None:
@@ -306,7 +246,9 @@ class Topology:
             "registry", "registry", image, publish=(port,), env=env
         ).start()
 
-    def _wait_registry(self, container: RunningContainer, kind: str) -> None:
+    def wait_registry(self) -> None:
+        """Wait until the registry answers on its host port."""
+        container, kind = self.registry_container()
         # The host port is looked up each time: a restarted container may get a new one.
         host_port = container.host_port(REGISTRY_PORTS[kind])
         probe = readiness.zookeeper_ready if kind == "zookeeper" else readiness.etcd_ready
@@ -314,6 +256,8 @@ class Topology:
             f"{kind} {container.name} to answer on 127.0.0.1:{host_port}",
             lambda: probe("127.0.0.1", host_port),
             container,
+            role=kind,
+            subject="registry",
         )
 
     def _start_storage(self, index: int) -> Storage:
@@ -329,8 +273,10 @@ class Topology:
             f"mariadb {c.name} to accept connections at {admin}",
             lambda: readiness.mysql_ready(admin),
             c,
+            role="mariadb",
+            subject=f"storage-{index}",
         )
-        self.event("storage", f"storage-{index} ready")
+        self.record(StorageReady(f"storage-{index}"))
         return Storage(index, c, admin)
 
     def _start_link(self) -> ComputeNode:
@@ -347,51 +293,28 @@ class Topology:
         ).start()
         api = ToxiproxyClient(f"http://127.0.0.1:{link.host_port(TOXI_API)}")
         self._wait(
-            f"toxiproxy {link.name} API", lambda: api.version() or "up", link, retry=(FaultError,)
+            f"toxiproxy {link.name} API",
+            lambda: api.version() or "up",
+            link,
+            retry=(FaultError,),
+            role="toxiproxy",
+            subject=f"{name}-link",
         )
-        api.populate(self.links_for())
+        api.populate(links_for(self.spec, self.name))
         endpoint = Endpoint("127.0.0.1", link.host_port(CLIENT_PORT), PROXY_USER, self.password)
         return ComputeNode(index, name, link, api, endpoint)
 
-    def links_for(self) -> list[Proxy]:
-        """The links every node's Toxiproxy serves: client in, registry and storage out."""
-        out = [Proxy(CLIENT_LINK, f"0.0.0.0:{CLIENT_PORT}", f"127.0.0.1:{PROXY_PORT}")]
-        if self.spec.registry is not None:
-            port = REGISTRY_PORTS[self.spec.registry]
-            out.append(Proxy(REGISTRY_LINK, f"127.0.0.1:{port}", f"{self.name}-registry:{port}"))
-        for j in range(self.spec.storage_nodes):
-            out.append(
-                Proxy(
-                    storage_link(j),
-                    f"127.0.0.1:{STORAGE_BASE_PORT + j}",
-                    f"{self.name}-storage-{j}:3306",
-                )
-            )
-        return out
-
     def render_conf(self, node_name: str, namespace: str = "") -> Path:
         """Render one node's configuration folder (mounted read-only at the proxy's /conf)."""
-        conf = self._workdir / node_name / "conf"
-        conf.mkdir(parents=True, exist_ok=True)
-        registry = None
-        if self.spec.registry is not None:
-            registry = f"127.0.0.1:{REGISTRY_PORTS[self.spec.registry]}"
-        d = self.dialect
-        spec = replace(self.spec, namespace=namespace) if namespace else self.spec
-        text = render_template(
-            f"{d.template_dir}/{d.server_config}",
-            {
-                "node_name": f"{self.name}/{node_name}",
-                "mode_block": d.render_mode(spec, registry, PROXY_DATA),
-                "user": PROXY_USER,
-                "password": self.password,
-            },
-            self.templates,
+        return render_node_config(
+            self._workdir / node_name / "conf",
+            instance=f"{self.name}/{node_name}",
+            spec=self.spec,
+            namespace=namespace,
+            dialect=self.dialect,
+            templates=self.templates,
+            password=self.password,
         )
-        (conf / d.server_config).write_text(text)
-        shutil.copy(self.templates / d.template_dir / "logback.xml", conf / "logback.xml")
-        conf.chmod(0o755)
-        return conf
 
     def _start_proxy(self, node: ComputeNode) -> None:
         self._launch_proxy(node)
@@ -411,22 +334,25 @@ class Topology:
             image=self.images.proxy,
             role="proxy",
             labels=self._labels("proxy"),
-            network_mode=f"container:{node.link.container.id}",
+            network_mode=f"container:{node.toxiproxy_container.container.id}",
             env={"PORT": str(PROXY_PORT)},
             volumes=volumes,
         )
         node.proxy = RunningContainer(spec, self.client).start()
 
     def _wait_node_ready(self, node: ComputeNode) -> None:
-        self._wait_node(node)
-        self.event("node", f"{node.name} ready")
+        self.wait_until_serving(node)
+        self.record(NodeChange(node.name, "ready"))
 
-    def _wait_node(self, node: ComputeNode) -> None:
+    def wait_until_serving(self, node: ComputeNode) -> None:
+        """Wait until ``node``'s proxy answers SQL through its client link."""
         assert node.proxy is not None
         self._wait(
             f"proxy {node.name} to answer SQL at {node.endpoint}",
             lambda: readiness.mysql_ready(node.endpoint, self.dialect.show_databases()),
             node.proxy,
+            role="proxy",
+            subject=node.name,
         )
 
     # -- changing the topology -----------------------------------------------------------
@@ -444,9 +370,7 @@ class Topology:
             node.toxiproxy.set_enabled(link, False)
         self.nodes.append(node)
         self._start_proxy(node)
-        self.event(
-            "node", f"{node.name} added" + (f" in namespace {namespace}" if namespace else "")
-        )
+        self.record(NodeChange(node.name, "added", namespace or ""))
         return node
 
     def remove_node(self, index: int) -> None:
@@ -458,81 +382,40 @@ class Topology:
                 node.proxy.stop(timeout=10)
             node.proxy.remove()
         node.toxiproxy.close()
-        node.link.remove()
+        node.toxiproxy_container.remove()
         self.nodes.remove(node)
-        self.event("node", f"{node.name} removed")
+        self.record(NodeChange(node.name, "removed"))
 
     def restart_node(self, index: int) -> None:
         """Restart one node's proxy process (its link and address stay) and wait for it."""
         node = self.node(index)
         assert node.proxy is not None
-        self.event("node", f"{node.name} restarting")
+        self.record(NodeChange(node.name, "restarting"))
         node.proxy.container.restart(timeout=10)
-        self._wait_node(node)
-        self.event("node", f"{node.name} restarted")
+        self.wait_until_serving(node)
+        self.record(NodeChange(node.name, "restarted"))
 
     def restart_all(self) -> None:
         """Stop every node, then start them all again concurrently."""
-        self.event("node", "restarting all nodes")
+        self.record(NodeChange(None, "restarting all"))
         for n in self.nodes:
             assert n.proxy is not None
             n.proxy.stop(timeout=10)
         with ThreadPoolExecutor(max_workers=len(self.nodes) or 1) as pool:
             list(pool.map(self._start_again, self.nodes))
-        self.event("node", "all nodes restarted")
+        self.record(NodeChange(None, "all restarted"))
 
-    def _proxy(self, index: int) -> tuple[ComputeNode, RunningContainer]:
-        node = self.node(index)
-        if node.proxy is None:
-            raise ProvisionError(f"{self.name}: {node.name} has no proxy container")
-        return node, node.proxy
-
-    def kill_node(self, index: int, signal: str = "SIGKILL") -> None:
-        """Kill one node's proxy process (no graceful shutdown); its link stays."""
-        node, proxy = self._proxy(index)
-        proxy.kill(signal)
-        self.event("node", f"{node.name} killed ({signal})")
-
-    def start_node(self, index: int) -> None:
-        """Start a killed or stopped node's proxy again and wait until it answers."""
-        node = self.node(index)
-        self._start_again(node)
-        self.event("node", f"{node.name} started again")
-
-    def pause_node(self, index: int) -> None:
-        """Freeze one node's proxy (cgroup freezer, like SIGSTOP for every thread)."""
-        node, proxy = self._proxy(index)
-        proxy.pause()
-        self.event("node", f"{node.name} paused")
-
-    def resume_node(self, index: int) -> None:
-        """Thaw a node frozen by ``pause_node``."""
-        node, proxy = self._proxy(index)
-        proxy.unpause()
-        self.event("node", f"{node.name} resumed")
-
-    def _registry_container(self) -> tuple[RunningContainer, str]:
+    def registry_container(self) -> tuple[RunningContainer, str]:
+        """The registry's container and kind (``zookeeper`` or ``etcd``); ProvisionError in a
+        mode without a registry."""
         if self.registry is None or self.spec.registry is None:
             raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
         return self.registry, self.spec.registry
 
-    def stop_registry(self) -> None:
-        """Registry outage: kill the registry container (its data stays in the container)."""
-        container, _kind = self._registry_container()
-        container.kill("SIGKILL")
-        self.event("registry", "stopped (outage)")
-
-    def start_registry(self) -> None:
-        """End a registry outage: start the same container again and wait until it answers."""
-        container, kind = self._registry_container()
-        container.start_again()
-        self._wait_registry(container, kind)
-        self.event("registry", "started again")
-
     def _start_again(self, node: ComputeNode) -> None:
         assert node.proxy is not None
         node.proxy.start_again()
-        self._wait_node(node)
+        self.wait_until_serving(node)
 
     def _wait(
         self,
@@ -540,10 +423,13 @@ class Topology:
         check: Callable[[], object],
         container: RunningContainer,
         retry: tuple[type[BaseException], ...] = (),
+        *,
+        role: str,
+        subject: str,
     ) -> None:
         retryable: tuple[type[BaseException], ...] = (OSError, SqlError, FaultError, ValueError)
         retryable += retry
-        self.event("wait", f"waiting for {what}")
+        self.record(Waiting(role, subject, what))
 
         # Whether the container died is asked of the engine at most once a second: an inspect
         # on every "not yet" was most of the engine's own CPU while a topology started.
@@ -592,9 +478,12 @@ class Topology:
         commit, self._last_commit = self._last_commit, None
         return commit
 
-    def event(self, kind: str, detail: str, data: dict[str, Any] | None = None) -> None:
-        """Add an entry to this topology's timeline (shown in the report)."""
-        ev = Event(time.monotonic() - self._t0, kind, detail, data or {})
+    def record(self, record: Record) -> None:
+        """Add ``record`` to this topology's timeline (shown in the report).
+
+        Example: ``topology.record(Note("warming caches"))``.
+        """
+        ev = encode(record, time.monotonic() - self._t0)
         self.events.append(ev)
         if self._on_event is not None:
             self._on_event(ev)
@@ -611,36 +500,24 @@ class Topology:
     @property
     def registry_address(self) -> str:
         """Host-side ``127.0.0.1:port`` of the registry (read directly, not through a link)."""
-        if self.registry is None or self.spec.registry is None:
-            raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
-        return f"127.0.0.1:{self.registry.host_port(REGISTRY_PORTS[self.spec.registry])}"
+        container, kind = self.registry_container()
+        return f"127.0.0.1:{container.host_port(REGISTRY_PORTS[kind])}"
 
     def registry_reader(self) -> RegistryReader:
         """A host-side reader of this topology's registry (close it when done)."""
-        if self.spec.registry is None:
-            raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
-        return open_reader(self.spec.registry, self.registry_address)
-
-    def storage_address(self, index: int) -> tuple[str, int]:
-        """The storage address every node registers: its own link, same on every node."""
-        return "127.0.0.1", STORAGE_BASE_PORT + index
+        _container, kind = self.registry_container()
+        return open_reader(kind, self.registry_address)
 
     def containers(self) -> list[RunningContainer]:
         """Every running container of this topology: registry, storage, links and proxies."""
         out = [c for c in (self.registry,) if c is not None]
         out += [s.container for s in self.storage]
         for n in self.nodes:
-            out.append(n.link)
+            out.append(n.toxiproxy_container)
             if n.proxy is not None:
                 out.append(n.proxy)
         return out
 
     def collect_logs(self, dest: Path) -> list[Path]:
         """Write every container's log to ``dest``; return the files."""
-        dest.mkdir(parents=True, exist_ok=True)
-        files = []
-        for c in self.containers():
-            path = dest / f"{c.spec.role}-{c.name.removeprefix(self.name + '-')}.log"
-            path.write_text(c.logs())
-            files.append(path)
-        return files
+        return collect_logs(self.containers(), self.name, dest)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.engine import connect
+from harness.docker_engine import connect
 from harness.images.builder import ImageBuilder
 from harness.runtime import labels
 from harness.runtime.reaper import reap

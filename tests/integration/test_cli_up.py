@@ -12,7 +12,7 @@ from typing import Any
 
 from harness.clients.mysql import Endpoint, SqlClient
 from tests.integration.conftest import leftovers
-from tests.integration.test_teardown import containers_created_here
+from tests.integration.helpers import containers_created_here
 
 
 def harness(*args: str) -> subprocess.CompletedProcess[str]:

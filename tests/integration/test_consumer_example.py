@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.integration.test_teardown import foreign_leftovers
+from tests.integration.helpers import foreign_leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
 

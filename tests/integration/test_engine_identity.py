@@ -15,7 +15,7 @@ from harness.images import catalog
 from harness.images.builder import ImageBuilder
 from harness.images.identify import engine_version_of_image
 from harness.images.prune import remove_tags
-from tests.integration.test_teardown import INI, containers_created_here, foreign_leftovers
+from tests.integration.helpers import INI, containers_created_here, foreign_leftovers
 
 CLUSTER_SCENARIO = """
 from harness import assert_converged

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_teardown import INI, foreign_leftovers
+from tests.integration.helpers import INI, foreign_leftovers
 
 
 def test_conftest_functions_receive_every_topology_start_and_stop(

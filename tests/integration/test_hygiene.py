@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_teardown import INI, foreign_leftovers
+from tests.integration.helpers import INI, foreign_leftovers
 
 
 def test_leftover_toxic_and_paused_node_fail_the_test_by_name(
@@ -27,7 +27,7 @@ def test_leftover_toxic_and_paused_node_fail_the_test_by_name(
             )
 
         def test_leaves_a_paused_node(topology):
-            topology.pause_node(0)
+            topology.node(0).proxy.pause()  # behind the faults controller's back
 
         def test_faults_fixture_heals_what_the_test_left_on(topology, faults):
             faults.apply(0, latency(50))

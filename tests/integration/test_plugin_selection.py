@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_teardown import foreign_leftovers
+from tests.integration.helpers import foreign_leftovers
 
 CHECKS = """
 import pytest

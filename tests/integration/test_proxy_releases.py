@@ -12,7 +12,7 @@ import pytest
 from harness.images import catalog
 from harness.images.builder import ImageBuilder
 from harness.runtime import labels
-from harness.runtime.images import resolve_images
+from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
 

@@ -4,13 +4,16 @@ The screenshot is kept under reports/artifacts/ as a test artifact."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from harness.reporting import load_schema
 from tests.integration.browser import load
-from tests.integration.test_teardown import INI
+from tests.integration.helpers import INI
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "reports" / "artifacts"
 
@@ -47,6 +50,8 @@ def test_report_of_a_real_run_renders_without_console_errors(
     assert 'name="harness.convergence_ms.node-0"' in junit
     assert 'name="harness.faults" value="node-0 latency(latency=100,jitter=0)' in junit
     page = (pytester.path / "reports" / "latest" / "index.html").resolve()
+    # The real run's report.json is what its schema documents.
+    jsonschema.validate(json.loads(page.with_name("report.json").read_text()), load_schema())
     assert f"harness report: {page}" in result.stdout.str()
     loaded = load(page, tmp_path / "report.png")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ import docker
 import pytest
 
 from harness.clients.toxiproxy import ToxiproxyClient
-from harness.engine import connect
+from harness.docker_engine import connect
 from harness.errors import EngineError, FaultError
 from harness.images.builder import ImageBuilder
 from harness.runtime import labels

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_teardown import INI, foreign_leftovers
+from tests.integration.helpers import INI, foreign_leftovers
 
 
 def test_two_workers_share_one_report_and_leave_nothing(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from harness.convergence.diff import diff_snapshots, render_diff
-from harness.convergence.engine import converge, raise_unless
+from harness.convergence.loop import converge, raise_unless
 from harness.convergence.snapshot import Snapshot, flatten
 from harness.errors import ConvergenceTimeout
 from tests.unit.fakes import FakeClock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.engine import LOCAL_OVERRIDE, check_local, remote_host
+from harness.docker_engine import LOCAL_OVERRIDE, check_local, remote_host
 from harness.errors import SpecError
 
 

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from harness.progress import LiveStatus
-from harness.runtime.topology import Event
+from harness.timeline import (
+    NodeChange,
+    RegistryState,
+    TopologyPhase,
+    Waiting,
+    encode,
+)
 
 
 class FakeTerminal:
@@ -39,13 +45,13 @@ class FakeTerminal:
 
 
 EVENTS = [
-    Event(0.0, "topology", "starting cluster/zookeeper x3 as harness-abc-1234"),
-    Event(0.3, "wait", "waiting for zookeeper harness-abc-1234-registry to answer on 127.0.0.1:1"),
-    Event(0.4, "wait", "waiting for proxy node-2 to answer SQL at root@127.0.0.1:2"),
-    Event(0.6, "registry", "zookeeper ready"),
-    Event(3.4, "topology", "ready"),
+    encode(TopologyPhase("starting", "cluster/zookeeper x3", "harness-abc-1234"), 0.0),
+    encode(Waiting("zookeeper", "registry", "zookeeper harness-abc-1234-registry to answer"), 0.3),
+    encode(Waiting("proxy", "node-2", "proxy node-2 to answer SQL at root@127.0.0.1:2"), 0.4),
+    encode(RegistryState("zookeeper", "ready"), 0.6),
+    encode(TopologyPhase("ready"), 3.4),
     # During a test's call: never shown, it would cut into pytest's line.
-    Event(9.0, "node", "node-3 ready"),
+    encode(NodeChange("node-3", "ready"), 9.0),
 ]
 
 
@@ -80,7 +86,7 @@ def test_a_long_line_is_cut_to_the_terminal() -> None:
     terminal = FakeTerminal(tty=True)
     live = LiveStatus(terminal)
     live(EVENTS[0])
-    live(Event(0.1, "wait", "waiting for mariadb " + "x" * 200 + " to accept connections"))
+    live(encode(Waiting("mariadb", "x" * 200, "mariadb to accept connections"), 0.1))
     assert len(terminal.screen[-1]) <= len("<rewrite>") + 119
 
 
@@ -108,5 +114,5 @@ def test_a_failed_start_says_so() -> None:
     terminal = FakeTerminal(tty=True)
     live = LiveStatus(terminal)
     live(EVENTS[0])
-    live(Event(5.0, "topology", "stopping"))
+    live(encode(TopologyPhase("stopping"), 5.0))
     assert "failed to start" in terminal.screen[-2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -15,30 +16,30 @@ from harness.report_html import (
     render_html,
     timeline_svg,
 )
+from harness.timeline import Change, Convergence, Fault, NodeChange, Record, encode
 
 
-def event(at: float, kind: str, detail: str, **data: Any) -> dict[str, Any]:
-    return {"at": at, "kind": kind, "detail": detail, "data": data}
+def event(at: float, record: Record) -> dict[str, Any]:
+    """An event as report.json stores it."""
+    return dataclasses.asdict(encode(record, at))
 
 
+LATENCY = {"node": "node-2", "link": "registry", "fault": "latency"}
 EVENTS = [
-    event(1.0, "change", "node-0: register storage unit ds_0"),
-    event(
-        1.2, "fault", "on: node-2 latency(latency=500) on registry [both]", fault_id=7, state="on"
-    ),
+    event(1.0, Change(0, "register storage unit ds_0", "REGISTER ...")),
+    event(1.2, Fault(7, "on", "node-2 latency(latency=500) on registry [both]", **LATENCY)),
     event(
         3.0,
-        "convergence",
-        "converged",
-        converged=True,
-        waited_ms=2000,
-        latency_ms={"node-0": 0, "node-1": 900, "node-2": 1800},
+        Convergence(
+            converged=True,
+            waited_ms=2000,
+            latency_ms={"node-0": 0, "node-1": 900, "node-2": 1800},
+            after_ms={"node-0": 0, "node-1": 900, "node-2": 1800},
+        ),
     ),
-    event(
-        3.5, "fault", "off: node-2 latency(latency=500) on registry [both]", fault_id=7, state="off"
-    ),
-    event(4.0, "node", "node-1 restarted"),
-    event(4.5, "node", "restarting all nodes"),
+    event(3.5, Fault(7, "off", "node-2 latency(latency=500) on registry [both]", **LATENCY)),
+    event(4.0, NodeChange("node-1", "restarted")),
+    event(4.5, NodeChange(None, "restarting all")),
 ]
 
 
@@ -79,22 +80,23 @@ def test_latency_table_reads_schema_1_reports() -> None:
 
 
 def test_timeline_labels_faults_and_node_events_and_draws_intervals() -> None:
+    cut = {"node": "node-2", "link": "registry", "fault": "cut"}
     events = [
-        event(0.0, "change", "node-0: register storage unit ds_0"),
-        event(0.5, "fault", "on: node-2 down() on registry [both]", fault_id=1, state="on"),
-        event(6.0, "fault", "off: node-2 down() on registry [both]", fault_id=1, state="off"),
-        event(6.5, "node", "node-1 paused"),
+        event(0.0, Change(0, "register storage unit ds_0", "REGISTER ...")),
+        event(0.5, Fault(1, "on", "node-2 down() on registry [both]", **cut)),
+        event(6.0, Fault(1, "off", "node-2 down() on registry [both]", **cut)),
+        event(6.5, NodeChange("node-1", "paused")),
         event(
             8.0,
-            "convergence",
-            "converged",
-            converged=True,
-            waited_ms=1500,
-            origin_lead_ms=6500,
-            latency_ms={"node-0": 40, "node-2": 7400},
-            after_ms={"node-0": 0, "node-2": 7300},
-            first_read=["node-0"],
-            read_ms=40,
+            Convergence(
+                converged=True,
+                waited_ms=1500,
+                origin_lead_ms=6500,
+                latency_ms={"node-0": 40, "node-2": 7400},
+                after_ms={"node-0": 0, "node-2": 7300},
+                first_read=["node-0"],
+                read_ms=40,
+            ),
         ),
     ]
     svg = timeline_svg(events)
@@ -109,11 +111,12 @@ def test_timeline_labels_faults_and_node_events_and_draws_intervals() -> None:
 
 
 def test_a_fault_label_that_does_not_fit_is_left_to_the_tooltip() -> None:
+    cut = {"node": "node-2", "link": "registry", "fault": "cut"}
     events = [
-        event(0.0, "change", "c"),
-        event(0.1, "fault", "on: node-2 down() on registry [both]", fault_id=1, state="on"),
-        event(0.11, "fault", "off: node-2 down() on registry [both]", fault_id=1, state="off"),
-        event(60.0, "change", "d"),
+        event(0.0, Change(0, "c", "c")),
+        event(0.1, Fault(1, "on", "node-2 down() on registry [both]", **cut)),
+        event(0.11, Fault(1, "off", "node-2 down() on registry [both]", **cut)),
+        event(60.0, Change(0, "d", "d")),
     ]
     svg = timeline_svg(events)
     assert 'class="fault"' in svg
@@ -240,3 +243,17 @@ def test_a_200_scenario_page_has_every_test_failures_first() -> None:
     first_passed = page.index('data-outcome="passed"><h2>')
     assert page.rindex('data-outcome="failed"><h2>') < first_passed
     assert "<title>FAILED (12 failed, 188 passed)" in page
+
+
+def test_node_labels_do_not_overlap_and_stay_inside_the_plot() -> None:
+    events = [
+        event(0.0, Change(0, "c", "c")),
+        event(1.0, NodeChange("node-1", "restarting")),
+        event(1.01, NodeChange("node-1", "restarted")),  # would overlap: tooltip only
+        event(10.0, NodeChange("node-1", "removed")),  # at the right edge: to the left
+    ]
+    svg = timeline_svg(events)
+    assert svg.count('class="nodeevent"') == 3
+    assert ">restarting<" in svg
+    assert ">restarted<" not in svg
+    assert 'text-anchor="end">removed<' in svg

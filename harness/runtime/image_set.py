@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import docker.errors
+
 from harness.errors import ProvisionError, SpecError
 from harness.images import catalog
 from harness.images.builder import ImageBuilder
@@ -63,9 +65,7 @@ def resolve_images(client: Any, source: str, proxy_image: str | None = None) -> 
 def _present(client: Any, ref: str) -> bool:
     try:
         client.images.get(ref)
-    except Exception as exc:  # ImageNotFound
-        if type(exc).__name__ != "ImageNotFound":
-            raise
+    except docker.errors.ImageNotFound:
         return False
     return True
 

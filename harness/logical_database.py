@@ -1,108 +1,28 @@
-"""Topologies shared within a test session: one per distinct spec, started on first use."""
+"""A fresh logical database per test, and the DistSQL helpers that change it."""
 
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from harness.clients.mysql import SqlError
 from harness.convergence.api import assert_converged, node_snapshot
 from harness.convergence.snapshot import Snapshot
-from harness.engine import connect
 from harness.errors import ConvergenceTimeout
 from harness.redact import redact
-from harness.runtime import labels
-from harness.runtime.images import ImageSet, resolve_images
-from harness.runtime.reaper import reap
-from harness.runtime.topology import Event, Topology
-from harness.spec import TopologySpec
+from harness.runtime.topology import Topology
+from harness.runtime.wiring import storage_address
+from harness.timeline import Change, ChangeNotServed, DatabaseCreated, NodeChange
 from harness.waiting import WaitTimeout, poll
 
-__all__ = ["LogicalDatabase", "TopologyPool"]
+__all__ = ["LogicalDatabase"]
 
 # How long a DistSQL helper waits for the node it went through to serve its own change.
 APPLY_TIMEOUT = 60.0
 # A DistSQL change is many sequential registry round trips (5.5.2's REGISTER STORAGE UNIT:
 # about 48, so 4.9 s over a 100 ms link), so a change under registry latency takes long.
 DISTSQL_TIMEOUT = 180.0
-
-
-class TopologyPool:
-    """Owns every topology of one process; ``close()`` removes them all (also on Ctrl-C)."""
-
-    def __init__(
-        self,
-        image_source: str,
-        *,
-        on_started: Callable[[Topology], None] | None = None,
-        on_stopped: Callable[[Topology], None] | None = None,
-        on_event: Callable[[Event], None] | None = None,
-    ) -> None:
-        self.image_source = image_source
-        self.run = labels.new_run()
-        self._client: Any = None
-        self._images: dict[str | None, ImageSet] = {}
-        self._topologies: dict[tuple[object, ...], Topology] = {}
-        self._on_started = on_started
-        self._on_stopped = on_stopped
-        self._on_event = on_event
-        self._lock = threading.Lock()
-        self.reaped = ""
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = connect()
-            # What a killed earlier run left behind goes first.
-            self.reaped = reap(self._client, only_dead=True).summary()
-        return self._client
-
-    def images(self, proxy_image: str | None) -> ImageSet:
-        if proxy_image not in self._images:
-            self._images[proxy_image] = resolve_images(self.client, self.image_source, proxy_image)
-        return self._images[proxy_image]
-
-    def get(self, spec: TopologySpec) -> Topology:
-        with self._lock:
-            topo = self._topologies.get(spec.key)
-            if topo is None:
-                topo = Topology(
-                    spec,
-                    client=self.client,
-                    images=self.images(spec.proxy_image),
-                    run=self.run,
-                    on_event=self._on_event,
-                )
-                self._topologies[spec.key] = topo
-                topo.start()
-                if self._on_started is not None:
-                    self._on_started(topo)
-            return topo
-
-    def discard(self, spec: TopologySpec) -> None:
-        with self._lock:
-            topo = self._topologies.pop(spec.key, None)
-        if topo is not None:
-            self._stop(topo)
-
-    def _stop(self, topo: Topology) -> None:
-        try:
-            topo.stop()
-        finally:
-            if self._on_stopped is not None:
-                self._on_stopped(topo)
-
-    def close(self) -> None:
-        with self._lock:
-            topos = list(self._topologies.values())
-            self._topologies.clear()
-        for topo in topos:
-            self._stop(topo)
-        if self._client is not None:
-            reap(self._client, run_id=self.run.run_id)
 
 
 @dataclass
@@ -131,7 +51,7 @@ class LogicalDatabase:
         for node in creators:
             with node.sql() as c:
                 c.execute(topology.dialect.create_database(db.name))
-        topology.event("test", f"database {db.name} created for {hint}")
+        topology.record(DatabaseCreated(db.name, hint))
         db._baseline()
         return db
 
@@ -157,9 +77,7 @@ class LogicalDatabase:
                 raise
         missed = [n.index for n in topology.nodes if not self._exists(self._node_view(n.index))]
         for index in missed:
-            topology.event(
-                "node", f"node-{index} missed CREATE DATABASE {self.name}; restarting it"
-            )
+            topology.record(NodeChange(f"node-{index}", "missed create", self.name))
             topology.restart_node(index)
         assert_converged(topology, timeout=20, **check)  # type: ignore[arg-type]
 
@@ -186,11 +104,11 @@ class LogicalDatabase:
                 retry_on=(SqlError, OSError),
             )
         except WaitTimeout:
-            self.topology.event("change", f"node-{node} does not serve it yet: {statement}")
+            self.topology.record(ChangeNotServed(node, statement))
 
     def register_storage_unit(self, unit: str, storage: int = 0, node: int = 0) -> str:
         """Register storage node ``storage`` as ``unit`` through ``node``; return the DistSQL."""
-        host, port = self.topology.storage_address(storage)
+        host, port = storage_address(storage)
         s = self.topology.storage[storage]
         sql = self.topology.dialect.register_storage_unit(
             unit,
@@ -203,11 +121,7 @@ class LogicalDatabase:
         with self.topology.node(node).sql(self.name, read_timeout=DISTSQL_TIMEOUT) as c:
             c.execute(sql)
         self.topology.note_commit()
-        self.topology.event(
-            "change",
-            f"node-{node}: register storage unit {unit}",
-            {"node": node, "statement": redact(sql)},
-        )
+        self.topology.record(Change(node, f"register storage unit {unit}", redact(sql)))
         self._applied_on(node, f"storage unit {unit}", lambda: self._serves(node, unit))
         return sql
 
@@ -230,11 +144,7 @@ class LogicalDatabase:
         with self.topology.node(node).sql(self.name, read_timeout=DISTSQL_TIMEOUT) as c:
             c.execute(sql)
         self.topology.note_commit()
-        self.topology.event(
-            "change",
-            f"node-{node}: create sharding table rule {table}",
-            {"node": node, "statement": sql},
-        )
+        self.topology.record(Change(node, f"create sharding table rule {table}", sql))
         return sql
 
     def has(self, *paths: str) -> Callable[[Snapshot], bool]:

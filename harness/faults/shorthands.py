@@ -7,7 +7,8 @@ from contextlib import AbstractContextManager, contextmanager
 
 from harness.faults.catalog import cut
 from harness.faults.controller import Faults
-from harness.runtime.topology import REGISTRY_LINK, Topology
+from harness.runtime.topology import Topology
+from harness.runtime.wiring import REGISTRY_LINK
 
 __all__ = ["link_down", "registry_cut"]
 
@@ -19,7 +20,7 @@ def link_down(topology: Topology, node: int, link: str) -> Iterator[None]:
     The same as ``faults.link(node, cut(link))`` for code that holds only a topology.
     Example: ``with link_down(topology, 0, "storage-0"): ...``.
     """
-    with Faults(topology).link(node, cut(link)):
+    with Faults.of(topology).link(node, cut(link)):
         yield
 
 

@@ -1,0 +1,104 @@
+"""report.json against its documented JSON Schema (harness/report.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import jsonschema
+import pytest
+
+from harness.reporting import RunReport, load_schema
+from harness.spec import TopologySpec
+from harness.timeline import Change, Convergence, Fault, NodeChange, encode
+
+
+class FakeTopology:
+    def __init__(self) -> None:
+        self.name = "harness-r1-abcd"
+        self.spec = TopologySpec.create(registry="etcd", nodes=2)
+        self.events: list[Any] = []
+        self.script = [
+            encode(Change(0, "register storage unit ds_0", "REGISTER ..."), 1.0),
+            encode(
+                Fault(1, "on", "node-1 down() on registry [both]", "node-1", "registry", "cut"), 1.1
+            ),
+            encode(
+                Fault(1, "off", "node-1 down() on registry [both]", "node-1", "registry", "cut"),
+                2.0,
+            ),
+            encode(NodeChange("node-1", "paused"), 2.1),
+            encode(
+                Convergence(
+                    True,
+                    900,
+                    {"node-0": 40, "node-1": 700},
+                    {"node-0": 0, "node-1": 600},
+                    ["node-0"],
+                    40,
+                    10,
+                ),
+                3.0,
+            ),
+        ]
+
+
+def report(nodeid: str, when: str, failed: bool = False) -> Any:
+    return SimpleNamespace(
+        nodeid=nodeid,
+        when=when,
+        duration=0.5,
+        failed=failed,
+        skipped=False,
+        longreprtext="AssertionError: x" if failed else "",
+        longrepr=SimpleNamespace(reprcrash=SimpleNamespace(message="AssertionError: x")),
+    )
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> dict[str, Any]:
+    run = RunReport(tmp_path, "r1")
+    topo = FakeTopology()
+    for nodeid, failed in (("t.py::ok", False), ("t.py::bad", True)):
+        run.mark_start(nodeid, cast(Any, topo), "5.5.2")
+        topo.events.extend(topo.script)  # what the test's topology records meanwhile
+        run.add(report(nodeid, "call", failed))
+        run.add(report(nodeid, "teardown"))
+    path = run.write()
+    assert path is not None
+    return cast(dict[str, Any], json.loads(path.read_text()))
+
+
+def test_a_written_report_matches_its_schema(written: dict[str, Any]) -> None:
+    jsonschema.validate(written, load_schema())
+    assert written["summary"] == {"passed": 1, "failed": 1}
+    bad = next(t for t in written["tests"] if t["nodeid"] == "t.py::bad")
+    assert bad["message"] == "AssertionError: x"
+    assert bad["engine"] == "5.5.2"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("schema",), 1),
+        (("tests", 0, "outcome"), "fine"),
+        (("tests", 0, "events", 0, "data", "type"), "Gossip"),
+    ],
+)
+def test_the_schema_rejects_what_it_does_not_document(
+    written: dict[str, Any], path: tuple[Any, ...], value: object
+) -> None:
+    target: Any = written
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(written, load_schema())
+
+
+def test_a_missing_field_is_rejected(written: dict[str, Any]) -> None:
+    del written["tests"][0]["first_seen"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(written, load_schema())
