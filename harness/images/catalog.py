@@ -39,7 +39,7 @@ LOCAL_REPOSITORY = "harness-local"
 # Every image `docker build` makes here carries it (so untagged leftovers can be found).
 IMAGE_ROLE_LABEL = "io.harness.image-role"
 # A proxy image harness builds names the ShardingSphere release it runs (images/identify.py).
-ENGINE_VERSION_LABEL = "io.harness.docker_engine-version"
+ENGINE_VERSION_LABEL = "io.harness.engine-version"
 # Bump when a recipe changes in a way its context files do not show.
 RECIPE_VERSION = "1"
 
