@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness import detached
+from harness import detached, reuse
 from harness.dialect import DIALECTS
 from harness.docker_engine import apt_install, can_install, connect, ensure_engine
 from harness.errors import EngineError, HarnessError
@@ -103,8 +103,11 @@ def _cmd_images_prune(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-
-    removed = reap(connect(), only_dead=not args.all)
+    client = connect()
+    if args.all:  # kept topologies too (those no running session holds)
+        for name, what in reuse.remove_kept(client):
+            _say(f"clean: kept topology {name}: {what}")
+    removed = reap(client, only_dead=not args.all)
     _say(f"clean: removed {removed.summary()}")
     return 0
 
@@ -125,23 +128,35 @@ def _cmd_up(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(_args: argparse.Namespace) -> int:
-    found = detached.status(connect())
-    if not found:
-        _say("status: no topology is up (start one with `harness up`)")
+    client = connect()
+    found = detached.status(client)
+    kept = reuse.kept(client)
+    if not found and not kept:
+        _say(
+            "status: no topology is up (start one with `harness up`, or keep one with "
+            "`pytest --harness-reuse`)"
+        )
     for state, containers in found:
         _say(state.describe())
+        for name, st in sorted(containers.items()):
+            _say(f"    {name:24} {st}")
+    for kept_state, held, containers in kept:
+        use = "in use by a running session" if held else "free"
+        _say(f"{kept_state.name}  (kept for reuse, {use}; harness {kept_state.harness_version})")
         for name, st in sorted(containers.items()):
             _say(f"    {name:24} {st}")
     return 0
 
 
 def _cmd_down(args: argparse.Namespace) -> int:
-    removed = detached.down(connect(), args.name)
+    client = connect()
+    removed = [(name, f"removed {r.summary()}") for name, r in detached.down(client, args.name)]
+    removed += reuse.remove_kept(client, args.name)
     if args.name is not None and not removed:
         _say(f"down: no topology named {args.name!r} is up (see `harness status`)")
         return 1
-    for name, reaped in removed:
-        _say(f"down: {name}: removed {reaped.summary()}")
+    for name, what in removed:
+        _say(f"down: {name}: {what}")
     if not removed:
         _say("down: nothing was up")
     return 0

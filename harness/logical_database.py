@@ -52,6 +52,7 @@ class LogicalDatabase:
             with node.sql() as c:
                 c.execute(topology.dialect.create_database(db.name))
         topology.record(DatabaseCreated(db.name, hint))
+        topology.created_databases.add(db.name)
         db._baseline()
         return db
 
@@ -161,6 +162,7 @@ class LogicalDatabase:
 
     def drop(self) -> None:
         """Drop the logical database and its physical databases (errors are ignored)."""
+        self.topology.created_databases.discard(self.name)
         for n in self.topology.nodes:
             try:
                 with n.sql() as c:

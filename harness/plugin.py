@@ -79,6 +79,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             help=f"{help_text} [ini: harness_{name}, default: {default or 'none'}]",
         )
         parser.addini(f"harness_{name}", help_text, default=default)
+    reuse = (
+        "keep each topology when the session ends, and attach to a kept one (checked first) "
+        "instead of provisioning"
+    )
+    group.addoption(
+        "--harness-reuse",
+        action="store_true",
+        dest="harness_reuse",
+        default=None,
+        help=f"{reuse} [ini: harness_reuse, default: false]",
+    )
+    parser.addini("harness_reuse", reuse, type="bool", default=False)
 
 
 def _value(config: pytest.Config, name: str) -> str:
@@ -117,6 +129,7 @@ def _settings(config: pytest.Config) -> Settings:
             _value(config, "proxy_image") or None,
             config.rootpath / _value(config, "report_dir"),
             _value(config, "proxy_dialect").strip() or None,
+            bool(config.getoption("harness_reuse") or config.getini("harness_reuse")),
         )
         if settings.proxy_dialect is not None:
             dialect_named(settings.proxy_dialect)
@@ -146,15 +159,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     config.stash[ENGINE_KEY] = EngineCheck(settings.image_source)
     hook = config.hook
+    # Under pytest-xdist the run's report folder is the controller's; each worker owns (and
+    # labels, and tears down) its own topologies.
+    worker = getattr(config, "workerinput", None)
     pool = config.stash[POOL_KEY] = TopologyPool(
         settings.image_source,
         on_started=lambda t: hook.pytest_harness_topology_started(topology=t),
         on_stopped=lambda t: hook.pytest_harness_topology_stopped(topology=t),
         on_event=_progress(config),
+        reuse=settings.reuse,
+        worker=worker["workerid"] if worker else "main",
+        say=_say(config),
     )
-    # Under pytest-xdist the run's report folder is the controller's; each worker owns (and
-    # labels, and tears down) its own topologies.
-    worker = getattr(config, "workerinput", None)
     run_id = worker["harness_run_id"] if worker else pool.run.run_id
     part = worker["workerid"] if worker else None
     report = config.stash[REPORT_KEY] = RunReport(settings.report_dir, run_id, part)
@@ -175,6 +191,21 @@ class _XdistRunId:
 
 
 PROGRESS_KINDS = ("topology", "wait", "registry", "storage", "node")
+
+
+def _say(config: pytest.Config) -> Callable[[str], None]:
+    """One line in the terminal (around output capture), unless -q."""
+
+    def say(line: str) -> None:
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is None or config.get_verbosity() < 0:
+            return
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            terminal.ensure_newline()
+            terminal.write_line(line)
+
+    return say
 
 
 def _progress(config: pytest.Config) -> Callable[[Event], None] | None:

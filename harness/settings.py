@@ -20,6 +20,7 @@ class Settings:
     proxy_image: str | None
     report_dir: Path
     proxy_dialect: str | None = None
+    reuse: bool = False  # keep topologies for the next session, attach to kept ones
 
     def spec(self, **overrides: Any) -> TopologySpec:
         """The session's default spec, with marker arguments on top (validated)."""

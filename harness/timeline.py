@@ -62,7 +62,7 @@ class Record:
 @dataclass(frozen=True)
 class TopologyPhase(Record):
     KIND: ClassVar[str] = "topology"
-    phase: Literal["starting", "ready", "stopping"]
+    phase: Literal["starting", "ready", "stopping", "attached", "kept"]
     spec: str = ""
     name: str = ""
 

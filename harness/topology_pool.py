@@ -1,12 +1,19 @@
-"""Topologies shared within a test session: one per distinct spec, started on first use."""
+"""Topologies shared within a test session: one per distinct spec, started on first use, or
+attached to when a session before kept it (``reuse``, see ``harness/reuse.py``)."""
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from harness.docker_engine import connect
+from harness.errors import ProvisionError
+from harness.reuse import KeptState, Slot, claim_slot, image_ids, validate
 from harness.runtime import labels
 from harness.runtime.image_set import ImageSet, resolve_images
 from harness.runtime.reaper import reap
@@ -18,7 +25,10 @@ __all__ = ["TopologyPool"]
 
 
 class TopologyPool:
-    """Owns every topology of one process; ``close()`` removes them all (also on Ctrl-C)."""
+    """Owns every topology of one process; ``close()`` removes them all (also on Ctrl-C),
+    except those kept for reuse, which it leaves running and records for the next session.
+
+    ``say`` hears one line per reuse decision (attached, or why not)."""
 
     def __init__(
         self,
@@ -27,12 +37,19 @@ class TopologyPool:
         on_started: Callable[[Topology], None] | None = None,
         on_stopped: Callable[[Topology], None] | None = None,
         on_event: Callable[[Event], None] | None = None,
+        reuse: bool = False,
+        worker: str = "main",
+        say: Callable[[str], None] | None = None,
     ) -> None:
         self.image_source = image_source
         self.run = labels.new_run()
+        self.reuse = reuse
+        self.worker = worker
+        self._say = say or (lambda _line: None)
         self._client: Any = None
         self._images: dict[str | None, ImageSet] = {}
         self._topologies: dict[tuple[object, ...], Topology] = {}
+        self._slots: dict[tuple[object, ...], Slot] = {}
         self._on_started = on_started
         self._on_stopped = on_stopped
         self._on_event = on_event
@@ -56,20 +73,67 @@ class TopologyPool:
         with self._lock:
             topo = self._topologies.get(spec.key)
             if topo is None:
-                topo = Topology(
-                    spec,
-                    client=self.client,
-                    images=self.images(spec.proxy_image),
-                    run=self.run,
-                    on_event=self._on_event,
-                )
+                topo = self._reattach(spec) if self.reuse else None
+                if topo is None:
+                    topo = self._provision(spec)
                 self._topologies[spec.key] = topo
-                topo.start()
                 if self._on_started is not None:
                     self._on_started(topo)
             return topo
 
+    def _provision(self, spec: TopologySpec) -> Topology:
+        slot = self._slots.get(spec.key)
+        run = labels.new_run(reuse=slot.key) if slot is not None else self.run
+        topo = Topology(
+            spec,
+            client=self.client,
+            images=self.images(spec.proxy_image),
+            run=run,
+            on_event=self._on_event,
+        )
+        # Registered before it starts: a half-started topology is still removed by close().
+        self._topologies[spec.key] = topo
+        topo.start()
+        return topo
+
+    def _reattach(self, spec: TopologySpec) -> Topology | None:
+        """Claim this spec's reuse slot; the topology kept there if it passes every check."""
+        slot = self._slots[spec.key] = claim_slot(spec, self.worker)
+        state = slot.load()
+        if state is None:
+            return None
+        started = time.monotonic()
+        images = self.images(spec.proxy_image)
+        reason: str | None
+        try:
+            topo = Topology.attach(
+                spec,
+                client=self.client,
+                images=images,
+                run=labels.RunIdentity(
+                    state.run_id, os.getpid(), socket.gethostname(), reuse=slot.key
+                ),
+                name=state.name,
+                secrets=(state.password, state.storage_password),
+                workdir=Path(state.workdir),
+                nodes=state.nodes,
+                on_event=self._on_event,
+            )
+            reason = validate(topo, state, image_ids(self.client, images))
+        except ProvisionError as exc:
+            reason = str(exc)
+        if reason is None:
+            took = time.monotonic() - started
+            self._say(f"harness: reusing {state.name} ({spec.describe()}), checked in {took:.2f}s")
+            return topo
+        self._say(f"harness: not reusing {state.name}: {reason}; provisioning a fresh one")
+        slot.forget(self.client)
+        return None
+
     def discard(self, spec: TopologySpec) -> None:
+        """No later test needs ``spec``: stop its topology now (a kept one stays)."""
+        if spec.key in self._slots:
+            return
         with self._lock:
             topo = self._topologies.pop(spec.key, None)
         if topo is not None:
@@ -82,11 +146,29 @@ class TopologyPool:
             if self._on_stopped is not None:
                 self._on_stopped(topo)
 
+    def _keep(self, key: tuple[object, ...], topo: Topology) -> None:
+        slot = self._slots.pop(key)
+        try:
+            if topo.stopped:
+                slot.forget(self.client)
+                return
+            ids = image_ids(self.client, topo.images)
+            slot.save(KeptState.of(topo, ids, sorted(topo.created_databases)))
+            topo.keep()
+        finally:
+            slot.release()
+
     def close(self) -> None:
         with self._lock:
-            topos = list(self._topologies.values())
+            topos = list(self._topologies.items())
             self._topologies.clear()
-        for topo in topos:
-            self._stop(topo)
+        for key, topo in topos:
+            if key in self._slots:
+                self._keep(key, topo)
+            else:
+                self._stop(topo)
+        for slot in self._slots.values():  # claimed, but nothing came of it
+            slot.release()
+        self._slots.clear()
         if self._client is not None:
             reap(self._client, run_id=self.run.run_id)

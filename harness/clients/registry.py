@@ -33,6 +33,14 @@ class RegistryReader(Protocol):
         """Write ``value`` at ``key`` behind the nodes' backs (creating it if needed)."""
         ...
 
+    def roots(self) -> list[str]:
+        """The top-level names (registry namespaces), without the registry's own."""
+        ...
+
+    def delete_tree(self, root: str) -> None:
+        """Delete ``root`` and everything under it."""
+        ...
+
     def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
         """Call ``on_change`` (from another thread) whenever anything under ``root`` changes;
         return a function that stops watching."""
@@ -76,6 +84,14 @@ class ZooKeeperReader:
         self._zk.ensure_path(key)
         self._zk.set(key, value.encode())
 
+    def roots(self) -> list[str]:
+        return [name for name in self.children("/") if name != "zookeeper"]
+
+    def delete_tree(self, root: str) -> None:
+        path = "/" + root.strip("/")
+        if self._zk.exists(path) is not None:
+            self._zk.delete(path, recursive=True)
+
     def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
         cache = TreeCache(self._zk, root.rstrip("/") or "/")
         cache.listen(lambda _event: on_change())
@@ -117,6 +133,19 @@ class EtcdReader:
 
     def put(self, key: str, value: str) -> None:
         self._etcd.put(key, value)
+
+    def roots(self) -> list[str]:
+        names = set()
+        for _value, meta in self._etcd.get_all():
+            key = meta["key"].decode("utf-8", errors="replace")
+            names.add(key.lstrip("/").split("/", 1)[0])
+        return sorted(names - {""})
+
+    def delete_tree(self, root: str) -> None:
+        base = root.strip("/")
+        for key in (base, f"/{base}"):
+            self._etcd.delete(key)
+            self._etcd.delete_prefix(key + "/")
 
     def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
         events, cancel = self._etcd.watch_prefix(root.rstrip("/"))

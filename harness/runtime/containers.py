@@ -43,9 +43,28 @@ class RunningContainer:
         self._client = client
         self._container: Any = None
 
+    @classmethod
+    def existing(cls, container: Any, client: Any) -> RunningContainer:
+        """A container harness started earlier (a kept topology's), known by its labels."""
+        labels = container.labels or {}
+        spec = ContainerSpec(
+            name=container.name,
+            image=str(container.attrs["Config"]["Image"]),
+            role=labels.get("io.harness.role", ""),
+            labels=labels,
+        )
+        running = cls(spec, client)
+        running._container = container
+        return running
+
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def image_id(self) -> str:
+        """The id of the image the container runs."""
+        return str(self.container.attrs["Image"])
 
     def start(self) -> RunningContainer:
         s = self.spec

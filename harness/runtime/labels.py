@@ -18,6 +18,9 @@ ROLE = f"{LABEL_PREFIX}.role"
 MANAGED = f"{LABEL_PREFIX}.managed"
 # Set on topologies started by `harness up`: they outlive their process until `harness down`.
 DETACHED = f"{LABEL_PREFIX}.detached"
+# Set on topologies kept for reuse across sessions (--harness-reuse): the value is the reuse
+# slot. The reaper spares them while their images exist; `harness clean --all` removes them.
+REUSE = f"{LABEL_PREFIX}.reuse"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class RunIdentity:
     pid: int
     host: str
     detached: bool = False
+    reuse: str | None = None  # the reuse slot of a kept topology
 
     def labels(self, topology: str, role: str) -> dict[str, str]:
         out = {
@@ -40,6 +44,8 @@ class RunIdentity:
         }
         if self.detached:
             out[DETACHED] = "true"
+        if self.reuse is not None:
+            out[REUSE] = self.reuse
         return out
 
     def filter(self) -> dict[str, list[str]]:
@@ -47,5 +53,5 @@ class RunIdentity:
         return {"label": [f"{RUN_ID}={self.run_id}"]}
 
 
-def new_run(*, detached: bool = False) -> RunIdentity:
-    return RunIdentity(uuid.uuid4().hex[:10], os.getpid(), socket.gethostname(), detached)
+def new_run(*, detached: bool = False, reuse: str | None = None) -> RunIdentity:
+    return RunIdentity(uuid.uuid4().hex[:10], os.getpid(), socket.gethostname(), detached, reuse)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ import docker.errors
 from harness.runtime import labels
 from harness.waiting import poll
 
-__all__ = ["Reaped", "reap"]
+__all__ = ["Reaped", "reap", "stale_reused"]
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Reaped:
 def _owner_alive(resource_labels: dict[str, str]) -> bool:
     if resource_labels.get(labels.DETACHED) == "true":
         return True  # `harness up` topologies live until `harness down` (or clean --all)
+    if resource_labels.get(labels.REUSE):
+        return True  # kept for the next session (stale ones: stale_reused)
     if resource_labels.get(labels.OWNER_HOST) != socket.gethostname():
         return True  # another machine's run: not ours to judge
     try:
@@ -63,13 +66,21 @@ def reap(
         return run_id is not None or not only_dead or not _owner_alive(res_labels or {})
 
     out = Reaped()
-    # Proxy containers share their Toxiproxy's network namespace: remove them first.
-    containers = client.containers.list(all=True, filters=filters)
-    containers.sort(key=lambda c: c.labels.get(labels.ROLE) == "toxiproxy")
-    for c in containers:
-        if wanted(c.labels):
-            _remove_container(c)
-            out.containers.append(c.name)
+    if only_dead and run_id is None and topology is None:
+        for topo in stale_reused(client):
+            more = reap(client, topology=topo, only_dead=False)
+            out.containers += more.containers
+            out.networks += more.networks
+            out.volumes += more.volumes
+    # Proxy containers share their Toxiproxy's network namespace: remove them first. Within
+    # each wave, concurrently: a removal is mostly the engine waiting on the kill.
+    containers = [c for c in client.containers.list(all=True, filters=filters) if wanted(c.labels)]
+    for toxiproxy in (False, True):
+        wave = [c for c in containers if (c.labels.get(labels.ROLE) == "toxiproxy") == toxiproxy]
+        if wave:
+            with ThreadPoolExecutor(max_workers=min(8, len(wave))) as pool:
+                list(pool.map(_remove_container, wave))
+            out.containers += [c.name for c in wave]
     for n in client.networks.list(filters=filters):
         if wanted(n.attrs.get("Labels")):
             _remove_network(n)
@@ -79,6 +90,18 @@ def reap(
             _quiet(lambda v=v: v.remove(force=True))
             out.volumes.append(v.name)
     return out
+
+
+def stale_reused(client: Any) -> list[str]:
+    """Topologies kept for reuse whose containers run an image that no longer exists (rebuilt
+    or pruned): no session can attach to them any more."""
+    stale = set()
+    for c in client.containers.list(all=True, filters={"label": [labels.REUSE]}):
+        try:
+            client.images.get(c.attrs["Image"])
+        except docker.errors.ImageNotFound:
+            stale.add(c.labels.get(labels.TOPOLOGY, ""))
+    return sorted(stale - {""})
 
 
 def _refused(exc: Exception, status: int, reason: str) -> bool:

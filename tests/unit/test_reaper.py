@@ -7,6 +7,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
+import docker.errors
 import pytest
 
 from harness.runtime import labels
@@ -18,10 +19,11 @@ class FakeResource:
     name: str
     labels: dict[str, str]
     removed: bool = False
+    image: str = "sha256:present"
 
     @property
     def attrs(self) -> dict[str, Any]:
-        return {"Labels": self.labels}
+        return {"Labels": self.labels, "Image": self.image}
 
     def remove(self, **_kw: Any) -> None:
         self.removed = True
@@ -32,12 +34,20 @@ class FakeCollection:
     items: list[FakeResource] = field(default_factory=list)
 
     def list(self, **kw: Any) -> list[FakeResource]:
-        wanted = kw["filters"]["label"]
+        wanted = [w.split("=", 1) for w in kw["filters"]["label"]]
+        # "key=value" matches that value; a bare "key" matches any resource that has it.
         return [
             r
             for r in self.items
-            if all(r.labels.get(w.split("=")[0]) == w.split("=")[1] for w in wanted)
+            if all(r.labels.get(w[0]) == w[1] if len(w) == 2 else w[0] in r.labels for w in wanted)
         ]
+
+
+class FakeImages:
+    def get(self, image_id: str) -> object:
+        if image_id != "sha256:present":
+            raise docker.errors.ImageNotFound(image_id)
+        return object()
 
 
 class FakeDocker:
@@ -45,6 +55,7 @@ class FakeDocker:
         self.containers = FakeCollection(items)
         self.networks = FakeCollection([])
         self.volumes = FakeCollection([])
+        self.images = FakeImages()
 
 
 def _dead_pid() -> int:
@@ -81,7 +92,19 @@ def test_detached_topologies_outlive_their_process_until_clean_all() -> None:
     up = labels.RunIdentity("up", _dead_pid(), socket.gethostname(), detached=True)
     items = [FakeResource("a", up.labels("t", "proxy"))]
     assert reap(FakeDocker(items)).containers == []
-    assert reap(FakeDocker(items), only_dead=False).containers == ["a"]
+    assert reap(FakeDocker(items[:1]), only_dead=False).containers == ["a"]  # clean --all
+
+
+def test_kept_topologies_outlive_their_process_while_their_images_exist() -> None:
+    kept = labels.RunIdentity("kept", _dead_pid(), socket.gethostname(), reuse="slot-0")
+    stale = labels.RunIdentity("stale", _dead_pid(), socket.gethostname(), reuse="slot-1")
+    items = [
+        FakeResource("a", kept.labels("t1", "proxy")),
+        FakeResource("b", stale.labels("t2", "proxy"), image="sha256:rebuilt-away"),
+        FakeResource("c", stale.labels("t2", "toxiproxy")),
+    ]
+    assert sorted(reap(FakeDocker(items)).containers) == ["b", "c"]
+    assert reap(FakeDocker(items[:1]), only_dead=False).containers == ["a"]  # clean --all
 
 
 class EngineRefusal(Exception):
