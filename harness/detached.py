@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from harness.images.builder import default_cache_dir
+from harness.reuse import KeptState, image_ids, load_state, save_state
 from harness.runtime import labels
 from harness.runtime.image_set import resolve_images
 from harness.runtime.reaper import Reaped, reap
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
 
-__all__ = ["UpState", "down", "status", "up"]
+__all__ = ["UpState", "attach_path", "attach_state", "down", "status", "up"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,21 @@ def up(
     path = folder / f"{state.name}.json"
     path.write_text(json.dumps(asdict(state), indent=2))
     os.chmod(path, 0o600)
+    # What `pytest --harness-attach=NAME` needs to attach to it.
+    kept = KeptState.of(topo, image_ids(client, images), [])
+    kept.spec_args = asdict(spec)
+    save_state(attach_path(state.name), kept)
     return state
+
+
+def attach_path(name: str) -> Path:
+    """Where a `harness up` topology's attach record is (beside its state)."""
+    return state_dir() / f"{name}.attach"
+
+
+def attach_state(name: str) -> KeptState | None:
+    """The attach record of the `harness up` topology ``name``, if it is up."""
+    return load_state(attach_path(name))
 
 
 def _states() -> list[tuple[Path, UpState]]:
@@ -120,4 +135,5 @@ def down(client: Any, name: str | None = None) -> list[tuple[str, Reaped]]:
         removed.append((state.name, reap(client, run_id=state.run_id, topology=state.name)))
         shutil.rmtree(state.workdir, ignore_errors=True)
         path.unlink()
+        attach_path(state.name).unlink(missing_ok=True)
     return removed

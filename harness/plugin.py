@@ -4,6 +4,7 @@ lazily; nothing here starts a container until a test asks for a topology."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness import hooks
+from harness import detached, hooks
 from harness.diagnostics import dump_state
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
 from harness.docker_engine import check_local, connect
@@ -61,6 +62,11 @@ OPTIONS: list[tuple[str, str, str]] = [
     ),
     ("image_source", f"where images come from: {' | '.join(IMAGE_SOURCES)}", "official"),
     ("report_dir", "folder for reports and failure logs", "reports"),
+    (
+        "attach",
+        "run the tests that want its spec on the `harness up` topology NAME (checked first)",
+        "",
+    ),
 ]
 
 
@@ -130,13 +136,39 @@ def _settings(config: pytest.Config) -> Settings:
             config.rootpath / _value(config, "report_dir"),
             _value(config, "proxy_dialect").strip() or None,
             bool(config.getoption("harness_reuse") or config.getini("harness_reuse")),
+            _value(config, "attach").strip() or None,
         )
+        if settings.attach is not None:
+            settings = _attached_settings(settings)
         if settings.proxy_dialect is not None:
             dialect_named(settings.proxy_dialect)
         settings.spec()  # the default spec must be valid too
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {exc}") from None
     return settings
+
+
+def _attached_settings(settings: Settings) -> Settings:
+    """With --harness-attach=NAME the default spec is the `harness up` topology's."""
+    name = settings.attach or ""
+    state = detached.attach_state(name)
+    if state is None:
+        up = sorted(p.stem for p in detached.state_dir().glob("*.attach"))
+        raise SpecError(
+            "--harness-attach",
+            name,
+            f"a topology `harness up` started ({', '.join(up) or 'none is up'})",
+            "run `harness status` for the names, or `harness up` to start one",
+        )
+    spec = state.topology_spec()
+    return dataclasses.replace(
+        settings,
+        mode=spec.mode,
+        registry=spec.registry,
+        nodes=spec.nodes,
+        proxy_image=spec.proxy_image,
+        proxy_dialect=spec.proxy_dialect,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -168,6 +200,7 @@ def pytest_configure(config: pytest.Config) -> None:
         on_stopped=lambda t: hook.pytest_harness_topology_stopped(topology=t),
         on_event=_progress(config),
         reuse=settings.reuse,
+        attach=settings.attach,
         worker=worker["workerid"] if worker else "main",
         say=_say(config),
     )

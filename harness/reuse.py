@@ -82,6 +82,11 @@ class KeptState:
     images: dict[str, str]  # role -> image id
     harness_version: str = __version__
     databases: list[str] = field(default_factory=list)  # left by the last session
+    spec_args: dict[str, Any] = field(default_factory=dict)  # TopologySpec's fields
+
+    def topology_spec(self) -> TopologySpec:
+        """The spec it was started with (recorded for `harness up` topologies)."""
+        return TopologySpec.create(**self.spec_args)
 
     @classmethod
     def of(cls, topo: Topology, images: dict[str, str], databases: list[str]) -> KeptState:
@@ -98,6 +103,36 @@ class KeptState:
         )
 
 
+def load_state(path: Path) -> KeptState | None:
+    """A state file's record, or None if it is missing or unreadable."""
+    try:
+        raw = json.loads(path.read_text())
+        raw["nodes"] = [tuple(n) for n in raw["nodes"]]
+        return KeptState(**raw)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def save_state(path: Path, state: KeptState) -> None:
+    """Write ``state`` atomically, readable by its owner only (it holds passwords)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(state), indent=2))
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+
+
+def try_lock(path: Path) -> IO[str] | None:
+    """An exclusive lock on ``path`` (held until the file is closed), or None if another
+    process holds it."""
+    lock = path.open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
 class Slot:
     """One reuse slot held by this process: its lock, and its state file."""
 
@@ -110,18 +145,10 @@ class Slot:
         return reuse_dir() / f"{self.key}.json"
 
     def load(self) -> KeptState | None:
-        try:
-            raw = json.loads(self.state_path.read_text())
-            raw["nodes"] = [tuple(n) for n in raw["nodes"]]
-            return KeptState(**raw)
-        except (OSError, ValueError, TypeError, KeyError):
-            return None
+        return load_state(self.state_path)
 
     def save(self, state: KeptState) -> None:
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(state), indent=2))
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.state_path)
+        save_state(self.state_path, state)
 
     def forget(self, client: Any) -> None:
         """Remove the slot's topology (if any) and its state."""
@@ -143,13 +170,9 @@ def claim_slot(spec: TopologySpec, worker: str) -> Slot:
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(MAX_SLOTS):
         key = f"{digest}-{worker}-{n}"
-        lock = (folder / f"{key}.lock").open("a")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            continue
-        return Slot(key, lock)
+        lock = try_lock(folder / f"{key}.lock")
+        if lock is not None:
+            return Slot(key, lock)
     raise HarnessError(
         f"all {MAX_SLOTS} reuse slots of {spec.describe()} are held by running sessions. "
         "Fix: let one finish, or run without --harness-reuse"

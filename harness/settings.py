@@ -21,6 +21,7 @@ class Settings:
     report_dir: Path
     proxy_dialect: str | None = None
     reuse: bool = False  # keep topologies for the next session, attach to kept ones
+    attach: str | None = None  # the `harness up` topology the default spec runs on
 
     def spec(self, **overrides: Any) -> TopologySpec:
         """The session's default spec, with marker arguments on top (validated)."""

@@ -9,11 +9,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from harness.detached import attach_path, attach_state
 from harness.docker_engine import connect
 from harness.errors import ProvisionError
-from harness.reuse import KeptState, Slot, claim_slot, image_ids, validate
+from harness.reuse import KeptState, Slot, claim_slot, image_ids, try_lock, validate
 from harness.runtime import labels
 from harness.runtime.image_set import ImageSet, resolve_images
 from harness.runtime.reaper import reap
@@ -40,6 +41,7 @@ class TopologyPool:
         reuse: bool = False,
         worker: str = "main",
         say: Callable[[str], None] | None = None,
+        attach: str | None = None,
     ) -> None:
         self.image_source = image_source
         self.run = labels.new_run()
@@ -50,6 +52,8 @@ class TopologyPool:
         self._images: dict[str | None, ImageSet] = {}
         self._topologies: dict[tuple[object, ...], Topology] = {}
         self._slots: dict[tuple[object, ...], Slot] = {}
+        self.attach = attach  # a `harness up` topology's name
+        self._borrowed: dict[tuple[object, ...], IO[str]] = {}  # attached `harness up` ones
         self._on_started = on_started
         self._on_stopped = on_stopped
         self._on_event = on_event
@@ -73,7 +77,9 @@ class TopologyPool:
         with self._lock:
             topo = self._topologies.get(spec.key)
             if topo is None:
-                topo = self._reattach(spec) if self.reuse else None
+                topo = self._borrow(spec) if self.attach else None
+                if topo is None and self.reuse:
+                    topo = self._reattach(spec)
                 if topo is None:
                     topo = self._provision(spec)
                 self._topologies[spec.key] = topo
@@ -96,22 +102,22 @@ class TopologyPool:
         topo.start()
         return topo
 
-    def _reattach(self, spec: TopologySpec) -> Topology | None:
-        """Claim this spec's reuse slot; the topology kept there if it passes every check."""
-        slot = self._slots[spec.key] = claim_slot(spec, self.worker)
-        state = slot.load()
-        if state is None:
-            return None
-        started = time.monotonic()
+    def _attached(self, spec: TopologySpec, state: KeptState, reuse: str | None) -> Topology | str:
+        """``state``'s topology, attached and checked, or why it cannot serve."""
         images = self.images(spec.proxy_image)
-        reason: str | None
         try:
             topo = Topology.attach(
                 spec,
                 client=self.client,
                 images=images,
+                # Nodes it adds are spared by the reaper as the rest of it is: kept for reuse,
+                # or detached (`harness up`).
                 run=labels.RunIdentity(
-                    state.run_id, os.getpid(), socket.gethostname(), reuse=slot.key
+                    state.run_id,
+                    os.getpid(),
+                    socket.gethostname(),
+                    detached=reuse is None,
+                    reuse=reuse,
                 ),
                 name=state.name,
                 secrets=(state.password, state.storage_password),
@@ -119,20 +125,48 @@ class TopologyPool:
                 nodes=state.nodes,
                 on_event=self._on_event,
             )
-            reason = validate(topo, state, image_ids(self.client, images))
         except ProvisionError as exc:
-            reason = str(exc)
-        if reason is None:
+            return str(exc)
+        return validate(topo, state, image_ids(self.client, images)) or topo
+
+    def _borrow(self, spec: TopologySpec) -> Topology | None:
+        """The `harness up` topology named by ``attach``, for tests that want its spec."""
+        state = attach_state(self.attach or "")
+        if state is None or state.topology_spec().key != spec.key:
+            return None
+        lock = try_lock(attach_path(state.name).with_suffix(".lock"))
+        if lock is None:
+            self._say(f"harness: {state.name} is in use by another session; provisioning one")
+            return None
+        # Kept alive by its own label (detached); this session only borrows it.
+        found = self._attached(spec, state, reuse=None)
+        if isinstance(found, str):
+            lock.close()
+            self._say(f"harness: not attaching to {state.name}: {found}; provisioning one")
+            return None
+        self._borrowed[spec.key] = lock
+        self._say(f"harness: attached to {state.name} ({spec.describe()})")
+        return found
+
+    def _reattach(self, spec: TopologySpec) -> Topology | None:
+        """Claim this spec's reuse slot; the topology kept there if it passes every check."""
+        slot = self._slots[spec.key] = claim_slot(spec, self.worker)
+        state = slot.load()
+        if state is None:
+            return None
+        started = time.monotonic()
+        found = self._attached(spec, state, reuse=slot.key)
+        if not isinstance(found, str):
             took = time.monotonic() - started
             self._say(f"harness: reusing {state.name} ({spec.describe()}), checked in {took:.2f}s")
-            return topo
-        self._say(f"harness: not reusing {state.name}: {reason}; provisioning a fresh one")
+            return found
+        self._say(f"harness: not reusing {state.name}: {found}; provisioning a fresh one")
         slot.forget(self.client)
         return None
 
     def discard(self, spec: TopologySpec) -> None:
         """No later test needs ``spec``: stop its topology now (a kept one stays)."""
-        if spec.key in self._slots:
+        if spec.key in self._slots or spec.key in self._borrowed:
             return
         with self._lock:
             topo = self._topologies.pop(spec.key, None)
@@ -165,6 +199,9 @@ class TopologyPool:
         for key, topo in topos:
             if key in self._slots:
                 self._keep(key, topo)
+            elif key in self._borrowed:
+                topo.keep()
+                self._borrowed.pop(key).close()
             else:
                 self._stop(topo)
         for slot in self._slots.values():  # claimed, but nothing came of it

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from harness.clients.toxiproxy import Toxic, ToxiproxyClient
+from harness.reuse import remove_kept
 from harness.runtime import labels
 from tests.integration.helpers import INI
 
@@ -41,10 +42,10 @@ def reuse_dir(
     folder = tmp_path / "reuse"
     monkeypatch.setenv("HARNESS_REUSE_DIR", str(folder))
     yield folder
-    # Whatever the test kept goes, through the CLI a user would use.
-    subprocess.run(
-        [sys.executable, "-m", "harness", "down"], check=True, capture_output=True, text=True
-    )
+    # Whatever the test kept goes (what `harness down` does for kept topologies; the CLI
+    # would also take down a user's own `harness up` topologies).
+    for name, what in remove_kept(docker_client):
+        assert what.startswith("removed"), (name, what)
     assert not list(folder.glob("*.json"))
 
 
@@ -86,6 +87,10 @@ def test_next_session_attaches_then_refuses_what_is_not_clean(
     pytester.makepyfile(TEST)
     first, _ = session(pytester)
     assert kept_state(reuse_dir)["name"] == first
+    status = subprocess.run(
+        [sys.executable, "-m", "harness", "status"], check=True, capture_output=True, text=True
+    ).stdout
+    assert f"{first}  (kept for reuse, free;" in status
     ids = {
         c.id
         for c in docker_client.containers.list(filters={"label": [f"{labels.TOPOLOGY}={first}"]})
@@ -180,3 +185,39 @@ def test_concurrent_sessions_never_share_a_topology(
 
 def _dockerfile(text: str) -> Any:
     return io.BytesIO(text.encode())
+
+
+def test_sessions_attach_to_a_harness_up_topology_and_leave_it_up(
+    pytester: pytest.Pytester, docker_client: Any, reuse_dir: Path
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(TEST)
+    up = subprocess.run(
+        [sys.executable, "-m", "harness", "up", "--nodes", "1", "--image-source", "local"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    name = re.search(r"^(harness-\S+)  \(", up.stdout, re.MULTILINE)
+    assert name is not None, up.stdout
+    ids = members(docker_client, name.group(1))
+    try:
+        for _ in range(2):
+            result = pytester.runpytest_subprocess(
+                "-p", "no:cacheprovider", "-s", f"--harness-attach={name.group(1)}"
+            )
+            result.assert_outcomes(passed=1)
+            out = result.stdout.str()
+            assert f"harness: attached to {name.group(1)} (cluster/zookeeper x1)" in out
+            assert f"TOPOLOGY={name.group(1)}" in out
+            assert members(docker_client, name.group(1)) == ids  # still up, untouched
+        missing = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--harness-attach=nope")
+        assert missing.ret == pytest.ExitCode.USAGE_ERROR
+        assert "invalid --harness-attach='nope'" in missing.stderr.str()
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "harness", "down", name.group(1)],
+            check=True,
+            capture_output=True,
+        )
+    assert members(docker_client, name.group(1)) == set()
