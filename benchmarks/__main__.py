@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import images, latency, overhead, provision, provision_compare, report_load
+from benchmarks import (
+    images,
+    latency,
+    overhead,
+    provision,
+    provision_compare,
+    report_load,
+    reuse,
+)
 
 
 def main() -> None:
-    for module in (images, provision_compare, provision, overhead, latency, report_load):
+    for module in (images, provision_compare, provision, overhead, latency, report_load, reuse):
         print(f"== benchmarks.{module.__name__.rsplit('.', 1)[1]}", flush=True)
         sys.argv = [module.__name__]
         module.main()
