@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from harness import detached, hooks
+from harness.chaos import ChaosSettings, run_chaos
 from harness.diagnostics import dump_state
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
 from harness.docker_engine import check_local, connect
@@ -50,6 +51,12 @@ MARKER_ARGS = (
     "proxy_dialect",
 )
 
+CHAOS_OPTIONS: list[tuple[str, type, object, str]] = [
+    ("examples", int, 5, "schedules to try"),
+    ("steps", int, 10, "steps per schedule at most"),
+    ("budget", float, 600.0, "seconds after which no new schedule starts (shrinking included)"),
+    ("seed", int, None, "replay the run with this seed (printed by every failing run)"),
+]
 OPTIONS: list[tuple[str, str, str]] = [
     ("mode", f"operation mode: {' | '.join(MODES)}", "cluster"),
     ("registry", f"registry in cluster mode: {' | '.join(REGISTRIES)}", "zookeeper"),
@@ -97,6 +104,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"{reuse} [ini: harness_reuse, default: false]",
     )
     parser.addini("harness_reuse", reuse, type="bool", default=False)
+    chaos = parser.getgroup("harness-chaos", "harness: randomised fault schedules")
+    chaos.addoption(
+        "--harness-chaos",
+        action="store_true",
+        default=False,
+        help="run the tests marked chaos (deselected otherwise, unless -m names chaos)",
+    )
+    for option, kind, value, about in CHAOS_OPTIONS:
+        chaos.addoption(
+            f"--harness-chaos-{option}",
+            dest=f"harness_chaos_{option}",
+            type=kind,
+            default=value,
+            help=f"{about} (default: {value})",
+        )
 
 
 def _value(config: pytest.Config, name: str) -> str:
@@ -176,6 +198,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "memory: runs against a memory-mode topology")
     config.addinivalue_line("markers", "standalone: runs against a standalone-mode topology")
     config.addinivalue_line("markers", "fault: injects faults")
+    config.addinivalue_line(
+        "markers",
+        "chaos: a randomised fault schedule run (harness.chaos); deselected unless "
+        "--harness-chaos or -m chaos",
+    )
     config.addinivalue_line(
         "markers",
         "topology(mode=, registry=, nodes=, storage_nodes=, namespace=, props=, "
@@ -268,9 +295,20 @@ def _progress(config: pytest.Config) -> Callable[[Event], None] | None:
     return show
 
 
+def _deselect_chaos(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Chaos runs take their own time budget: only on request."""
+    if config.getoption("harness_chaos") or "chaos" in (config.option.markexpr or ""):
+        return
+    chaos = [item for item in items if item.get_closest_marker("chaos") is not None]
+    if chaos:
+        config.hook.pytest_deselected(items=chaos)
+        items[:] = [item for item in items if item.get_closest_marker("chaos") is None]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Reject bad marker arguments before any container starts; group tests by topology so
     at most one topology per spec runs at a time, and note each spec's last user."""
+    _deselect_chaos(config, items)
     settings = config.stash[SETTINGS_KEY]
     engines = config.stash[ENGINE_KEY]
     if any(_uses_topology(item) for item in items):
@@ -461,6 +499,25 @@ def faults(topology: Topology) -> Iterator[Faults]:
     controller = Faults.of(topology)
     yield controller
     controller.heal_all()
+
+
+@pytest.fixture
+def chaos_settings(request: pytest.FixtureRequest) -> ChaosSettings:
+    """The chaos run's settings, from the --harness-chaos-* options."""
+    opt = request.config.getoption
+    return ChaosSettings(
+        examples=opt("harness_chaos_examples"),
+        steps=opt("harness_chaos_steps"),
+        budget_s=opt("harness_chaos_budget"),
+        seed=opt("harness_chaos_seed"),
+    )
+
+
+@pytest.fixture
+def chaos(topology: Topology, chaos_settings: ChaosSettings) -> Callable[[], int]:
+    """Run randomised fault schedules on this test's topology: ``chaos()`` returns the
+    examples run, or fails with the minimal schedule and its seed (harness.chaos)."""
+    return lambda: run_chaos(topology, chaos_settings)
 
 
 @pytest.fixture

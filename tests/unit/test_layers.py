@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "harness.diagnostics": 5,
     "harness.detached": 5,
     "harness.reuse": 5,
+    "harness.chaos": 5,
     "harness.report_html": 6,
     "harness.reporting": 6,
     "harness.progress": 6,

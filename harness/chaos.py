@@ -1,0 +1,412 @@
+"""Randomised fault schedules on a real topology: Hypothesis stateful testing, Jepsen-style.
+
+Each example is a schedule: metadata changes through any node (create and drop a database,
+register a storage unit, create, alter and drop a sharding rule) interleaved with faults from
+the catalog (cut or slow a node's registry link, pause or kill a node, a registry outage),
+each of which heals within a few steps. Once everything is healed the example checks:
+
+- the nodes converge to the registry within a bound, and membership matches the live nodes;
+- a change that returned success is there on every node (a dropped database is gone); one
+  that returned an error or timed out may be there or not, but the nodes agree on it.
+
+A failing example is shrunk by Hypothesis on the same topology (reset between examples: every
+fault healed, every database the example created dropped), within the time budget; the result
+is the minimal schedule, printed as readable steps and as a ready-to-paste pytest scenario,
+with the seed that replays the run (``--harness-chaos-seed``). Hypothesis's example database
+replays the failure first next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import hypothesis.errors
+from hypothesis import HealthCheck
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+
+from harness.convergence.api import assert_membership, wait_converged
+from harness.faults.catalog import cut, latency
+from harness.faults.controller import ActiveFault, Faults
+from harness.runtime.topology import Topology
+from harness.runtime.wiring import storage_address
+from harness.timeline import Note
+
+__all__ = ["ChaosFailure", "ChaosSettings", "chaos_machine", "run_chaos"]
+
+TABLE = "t_order"
+UNIT = "ds_0"
+MAX_FAULTS = 2  # faults on at once
+
+
+@dataclass(frozen=True)
+class ChaosSettings:
+    """One chaos run: ``examples`` schedules of up to ``steps`` steps, stopping new examples
+    once ``budget_s`` seconds have passed; ``seed`` replays a run; a healed topology must
+    converge within ``converge_s`` seconds; a DistSQL statement may take ``statement_s``."""
+
+    examples: int = 5
+    steps: int = 10
+    budget_s: float = 600.0
+    seed: int | None = None
+    converge_s: float = 60.0
+    statement_s: float = 20.0
+
+
+class ChaosFailure(AssertionError):
+    """A schedule broke an invariant; the message has the minimal schedule and the seed."""
+
+
+class _BudgetSpent(BaseException):
+    """Raised when an example would start after the budget: not an Exception, so Hypothesis
+    lets it through instead of counting it as a failure (no data depends on the clock)."""
+
+
+@dataclass
+class Step:
+    """One step of a schedule: the machine's method, its arguments, and what happened."""
+
+    method: str
+    args: dict[str, Any]
+    said: str
+
+    def call(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
+        return f"state.{self.method}({args})"
+
+
+@dataclass
+class Database:
+    """What the model knows of one chaos database: per object, True (must be there), False
+    (must be gone) or None (the statement failed or timed out: either is fine)."""
+
+    name: str
+    physical: str
+    exists: bool | None = None
+    unit: bool | None = None
+    rule: bool | None = None
+
+
+@dataclass
+class _Run:
+    """Shared by every example of one run: the budget and the last example's steps."""
+
+    started: float = field(default_factory=time.monotonic)
+    examples: int = 0
+    last_steps: list[Step] = field(default_factory=list)
+    # Per kind of failure (its message's first line): the shortest schedule seen failing so,
+    # and the message. Hypothesis ends by replaying each distinct failure's minimal schedule.
+    failures: dict[str, tuple[list[Step], str]] = field(default_factory=dict)
+
+
+def chaos_machine(
+    topology: Topology, settings: ChaosSettings, run: _Run | None = None
+) -> type[RuleBasedStateMachine]:
+    """A state machine class bound to ``topology`` (one instance per example)."""
+    shared = run or _Run()
+    nodes = st.sampled_from([n.index for n in topology.nodes])
+    durations = st.integers(min_value=1, max_value=3)
+    has_registry = topology.spec.registry is not None
+    durable = topology.spec.mode != "memory"
+
+    class Chaos(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            if time.monotonic() - shared.started > settings.budget_s:
+                raise _BudgetSpent
+            shared.examples += 1
+            self.topology = topology
+            self.faults = Faults.of(topology)
+            self.dialect = topology.dialect
+            self.dbs: dict[str, Database] = {}
+            self.active: list[tuple[ActiveFault, int]] = []
+            self.steps: list[Step] = []
+            shared.last_steps = self.steps
+            topology.record(Note(f"chaos example {shared.examples}"))
+
+        # -- bookkeeping ---------------------------------------------------------------
+        def _step(self, method: str, args: dict[str, Any], said: str) -> None:
+            self.steps.append(Step(method, args, said))
+            topology.record(Note(f"chaos: {said}"))
+
+        def _tick(self) -> None:
+            """Every step brings each fault one step closer to healing."""
+            still = []
+            for fault, left in self.active:
+                if left > 1:
+                    still.append((fault, left - 1))
+                    continue
+                try:
+                    self.faults.heal(fault)
+                except Exception as exc:  # noqa: BLE001 - the final checks will say so
+                    topology.record(Note(f"chaos: healing {fault.what} failed: {exc}"))
+            self.active = still
+
+        def _sql(self, via: int, statement: str, database: str | None = None) -> bool | None:
+            """True: it returned success; None: an error or a timeout (either outcome)."""
+            try:
+                with topology.node(via).sql(database, read_timeout=settings.statement_s) as c:
+                    c.execute(statement)
+            # Real systems answer differently from run to run; a rule never raises, so the
+            # schedule Hypothesis draws does not depend on them (only the final checks do).
+            except Exception:  # noqa: BLE001
+                return None
+            return True
+
+        # -- metadata changes, through any node ---------------------------------------
+        @rule(via=nodes)
+        def create_database(self, via: int) -> None:
+            self._tick()
+            name = f"chaos_{len(self.dbs)}"
+            db = self.dbs[name] = Database(name, f"ds_{name}")
+            for s in topology.storage:
+                with contextlib.suppress(Exception), s.sql() as c:
+                    c.execute(f"CREATE DATABASE IF NOT EXISTS `{db.physical}`")
+            db.exists = self._sql(via, self.dialect.create_database(name))
+            self._step("create_database", {"via": via}, f"node-{via}: create {name}: {db.exists}")
+
+        @precondition(lambda self: bool(self.dbs))
+        @rule(via=nodes, pick=st.integers(min_value=0))
+        def drop_database(self, via: int, pick: int) -> None:
+            self._tick()
+            db = self._pick(pick)
+            done = self._sql(via, self.dialect.drop_database(db.name))
+            db.exists = False if done else None
+            db.unit = db.rule = None if not done else False
+            said = f"node-{via}: drop {db.name}: {done}"
+            self._step("drop_database", {"via": via, "pick": pick}, said)
+
+        @precondition(lambda self: bool(self.dbs))
+        @rule(via=nodes, pick=st.integers(min_value=0))
+        def register_unit(self, via: int, pick: int) -> None:
+            self._tick()
+            db = self._pick(pick)
+            host, port = storage_address(0)
+            admin = topology.storage[0].admin
+            sql = self.dialect.register_storage_unit(
+                UNIT, host=host, port=port, db=db.physical, user=admin.user, password=admin.password
+            )
+            done = self._sql(via, sql, db.name)
+            db.unit = True if done and db.exists else None
+            said = f"node-{via}: register {UNIT} in {db.name}: {done}"
+            self._step("register_unit", {"via": via, "pick": pick}, said)
+
+        @precondition(lambda self: bool(self.dbs))
+        @rule(via=nodes, pick=st.integers(min_value=0), alter=st.booleans())
+        def create_rule(self, via: int, pick: int, alter: bool) -> None:
+            self._tick()
+            db = self._pick(pick)
+            sql = self.dialect.create_sharding_table_rule(
+                TABLE, [UNIT], "order_id", 8 if alter else 4
+            )
+            if alter:
+                sql = sql.replace("CREATE SHARDING", "ALTER SHARDING", 1)
+            done = self._sql(via, sql, db.name)
+            if not alter:
+                db.rule = True if done and db.unit else None
+            verb = "alter" if alter else "create"
+            said = f"node-{via}: {verb} rule {TABLE} in {db.name}: {done}"
+            self._step("create_rule", {"via": via, "pick": pick, "alter": alter}, said)
+
+        @precondition(lambda self: bool(self.dbs))
+        @rule(via=nodes, pick=st.integers(min_value=0))
+        def drop_rule(self, via: int, pick: int) -> None:
+            self._tick()
+            db = self._pick(pick)
+            done = self._sql(via, f"DROP SHARDING TABLE RULE {TABLE}", db.name)
+            db.rule = False if done else None
+            said = f"node-{via}: drop rule {TABLE} in {db.name}: {done}"
+            self._step("drop_rule", {"via": via, "pick": pick}, said)
+
+        def _pick(self, pick: int) -> Database:
+            return list(self.dbs.values())[pick % len(self.dbs)]
+
+        # -- faults, each healing within a few steps ----------------------------------
+        def _fault(self, method: str, args: dict[str, Any], on: Callable[[], ActiveFault]) -> None:
+            self._tick()
+            try:
+                fault = on()
+            except Exception as exc:  # noqa: BLE001 - see _sql
+                self._step(method, args, f"{method} could not be injected: {exc}")
+                return
+            self.active.append((fault, int(args["steps"])))
+            self._step(method, args, f"{fault.what} for {args['steps']} step(s)")
+
+        @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
+        @rule(node=nodes, steps=durations)
+        def cut_registry(self, node: int, steps: int) -> None:
+            self._fault(
+                "cut_registry",
+                {"node": node, "steps": steps},
+                lambda: self.faults.apply(node, cut("registry")),
+            )
+
+        @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
+        @rule(node=nodes, steps=durations)
+        def slow_registry(self, node: int, steps: int) -> None:
+            self._fault(
+                "slow_registry",
+                {"node": node, "steps": steps},
+                lambda: self.faults.apply(node, latency(300, 50)),
+            )
+
+        @precondition(lambda self: len(self.active) < MAX_FAULTS and not self._down())
+        @rule(node=nodes, steps=durations)
+        def pause_node(self, node: int, steps: int) -> None:
+            self._fault(
+                "pause_node", {"node": node, "steps": steps}, lambda: self.faults.pause(node)
+            )
+
+        # A killed memory-mode node loses its metadata by design: not a finding.
+        @precondition(lambda self: len(self.active) < MAX_FAULTS and not self._down() and durable)
+        @rule(node=nodes, steps=durations)
+        def kill_node(self, node: int, steps: int) -> None:
+            self._fault("kill_node", {"node": node, "steps": steps}, lambda: self.faults.kill(node))
+
+        @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
+        @rule(steps=st.integers(min_value=1, max_value=2))
+        def registry_outage(self, steps: int) -> None:
+            self._fault("registry_outage", {"steps": steps}, self.faults.registry_down)
+
+        def _down(self) -> bool:
+            """A node is paused or killed already (one at a time keeps a quorum of answers)."""
+            return any(f.fault in ("pause", "kill") for f, _ in self.active)
+
+        # -- the invariants, once every fault is healed --------------------------------
+        def teardown(self) -> None:
+            try:
+                self.faults.heal_all()
+                self.active = []
+                self._check()
+            except AssertionError as exc:
+                kind = str(exc).split("\n", 1)[0]
+                seen = shared.failures.get(kind)
+                if seen is None or len(self.steps) <= len(seen[0]):
+                    shared.failures[kind] = (list(self.steps), str(exc))
+                raise
+            finally:
+                self._reset()
+
+        def _check(self) -> None:
+            names = sorted(self.dbs)
+            result = wait_converged(
+                topology, databases=names, timeout=settings.converge_s, stable=0.5
+            )
+            if not result.converged:
+                raise AssertionError(
+                    f"after every fault healed, the nodes did not converge:\n{result.explain()}"
+                )
+            snapshot = result.snapshot.as_dict()
+
+            def there(key: str) -> bool:
+                if key.endswith("/exists"):
+                    return snapshot.get(key) == "yes"
+                return any(k == key or k.startswith(key + "/") for k in snapshot)
+
+            missing = []
+            for db in self.dbs.values():
+                base = f"database/{db.name}"
+                for what, expected, key in (
+                    ("database", db.exists, f"{base}/exists"),
+                    ("storage unit", db.unit, f"{base}/storage_unit/{UNIT}"),
+                    ("rule", db.rule, f"{base}/sharding_table_rule/{TABLE}"),
+                ):
+                    if expected is None:
+                        continue
+                    if there(key) != expected:
+                        state = "missing" if expected else "still there"
+                        missing.append(f"{db.name}: {what} {state} (the statement returned ok)")
+            if missing:
+                raise AssertionError(
+                    "a change that returned success is lost or undone:\n  " + "\n  ".join(missing)
+                )
+            if has_registry:  # nodes without a registry do not know each other
+                assert_membership(topology, timeout=settings.converge_s)
+
+        def _reset(self) -> None:
+            """Drop what the example created, so the next one starts from a clean topology."""
+            for db in self.dbs.values():
+                for node in topology.nodes:
+                    with contextlib.suppress(Exception), node.sql(read_timeout=10) as c:
+                        c.execute(self.dialect.drop_database(db.name))
+                for s in topology.storage:
+                    with contextlib.suppress(Exception), s.sql() as c:
+                        c.execute(f"DROP DATABASE IF EXISTS `{db.physical}`")
+
+    Chaos.__name__ = Chaos.__qualname__ = "Chaos"
+    return Chaos
+
+
+def scenario_text(steps: list[Step], seed: int | None) -> str:
+    """The minimal schedule as a pytest scenario to paste into scenarios/."""
+    body = "\n".join(f"    {s.call()}  # {s.said}" for s in steps)
+    return (
+        "import pytest\n\nfrom harness.chaos import ChaosSettings, chaos_machine\n\n\n"
+        "@pytest.mark.chaos\n"
+        "def test_chaos_schedule(topology):\n"
+        f"    # found by a chaos run (seed {seed})\n"
+        "    state = chaos_machine(topology, ChaosSettings())()\n"
+        f"{body}\n"
+        "    state.teardown()\n"
+    )
+
+
+def run_chaos(topology: Topology, settings: ChaosSettings) -> int:
+    """Run the schedules; the number of examples run. ChaosFailure on a broken invariant,
+    with the minimal schedule (steps, and a pytest scenario) and the seed."""
+    shared = _Run()
+    # Always seeded, so every run can be replayed: the seed is in the failure's message.
+    seed = settings.seed if settings.seed is not None else random.randrange(2**32)
+    machine: Any = hypothesis.seed(seed)(chaos_machine(topology, settings, shared))
+    topology.record(Note(f"chaos run, seed {seed}"))
+    try:
+        run_state_machine_as_test(
+            machine,
+            settings=hypothesis.settings(
+                max_examples=settings.examples,
+                stateful_step_count=settings.steps,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                print_blob=True,
+            ),
+        )
+    except (AssertionError, BaseExceptionGroup, hypothesis.errors.Flaky, _BudgetSpent) as exc:
+        # One failure, several distinct ones (an exception group), one a replay did not
+        # repeat (a race: Flaky), or the budget spent with failures seen: report each kind
+        # with its shortest schedule.
+        if not shared.failures:
+            if isinstance(exc, _BudgetSpent):
+                return shared.examples
+            raise
+        _fail(
+            shared,
+            seed,
+            budget=isinstance(exc, _BudgetSpent),
+            flaky=isinstance(exc, hypothesis.errors.Flaky),
+        )
+    return shared.examples
+
+
+def _fail(shared: _Run, seed: int, *, budget: bool, flaky: bool) -> None:
+    shrunk = "minimal"
+    if budget:
+        shrunk = "smallest found before the budget ran out"
+    elif flaky:
+        shrunk = "smallest failing (a replay did not fail every time: a race)"
+    parts = [
+        f"chaos: {len(shared.failures)} kind(s) of failure in {shared.examples} example(s); "
+        f"replay with --harness-chaos-seed={seed}"
+    ]
+    for steps, why in shared.failures.values():
+        listing = "\n".join(f"  {i + 1}. {s.said}" for i, s in enumerate(steps))
+        parts.append(
+            f"{why}\n\n{shrunk} schedule ({len(steps)} steps):\n{listing}\n\n"
+            f"as a scenario:\n{scenario_text(steps, seed)}"
+        )
+    raise ChaosFailure("\n\n".join(parts))

@@ -1,0 +1,26 @@
+"""Randomised fault schedules (harness.chaos): metadata changes through any node, interleaved
+with registry cuts and slow links, paused and killed nodes and registry outages, each healing
+within a few steps; then every node must agree with the registry, every change that returned
+success must be everywhere, and membership must match the live nodes.
+
+Deselected by default (their own time budget): ``pytest -m chaos scenarios`` or
+``--harness-chaos``; ``--harness-chaos-examples/-steps/-budget/-seed`` tune a run, and a
+failure prints its seed and its minimal schedule as a scenario to paste here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+pytestmark = [pytest.mark.chaos, pytest.mark.cluster, pytest.mark.fault]
+
+
+@pytest.mark.topology(registry="zookeeper")
+def test_random_schedules_on_zookeeper(chaos: Callable[[], int]) -> None:
+    assert chaos() >= 1
+
+
+@pytest.mark.topology(registry="etcd")
+def test_random_schedules_on_etcd(chaos: Callable[[], int]) -> None:
+    assert chaos() >= 1
