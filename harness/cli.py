@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
-from harness import detached, reuse
+from harness import behaviour_table, detached, reuse
 from harness.dialect import DIALECTS
 from harness.docker_engine import apt_install, can_install, connect, ensure_engine
 from harness.errors import EngineError, HarnessError
@@ -162,6 +164,25 @@ def _cmd_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_table(args: argparse.Namespace) -> int:
+    paths = [p / "report.json" if p.is_dir() else p for p in args.reports]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        _say(f"table: no report at {', '.join(missing)} (pass report.json files or run folders)")
+        return 2
+    md, page = behaviour_table.write(paths, args.out, args.provenance or _provenance())
+    _say(f"table: {md} and {page}")
+    return 0
+
+
+def _provenance() -> str:
+    """The commit and date the table comes from."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return f"commit {commit or 'unknown'}, {datetime.now(tz=UTC):%Y-%m-%d}"
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     latest = Path(args.report_dir) / "latest"
     page = latest / "index.html"
@@ -242,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="print the path of the newest HTML report")
     report.add_argument("--report-dir", default="reports")
     report.set_defaults(fn=_cmd_report)
+    table = sub.add_parser(
+        "table", help="one behaviour table (scenario x run) from several runs' report.json"
+    )
+    table.add_argument("reports", nargs="+", type=Path, help="report.json files (or run folders)")
+    table.add_argument("--out", type=Path, default=Path("reports"), help="folder to write into")
+    table.add_argument(
+        "--provenance", default="", help="what produced the runs (default: commit and date)"
+    )
+    table.set_defaults(fn=_cmd_table)
     return parser
 
 

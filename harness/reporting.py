@@ -47,6 +47,7 @@ class TestRecord:
     first_seen: list[dict[str, Any]] = field(default_factory=list)
     failure: str = ""
     message: str = ""
+    reason: str = ""  # a known issue's (xfail) or a skip's reason
     artifacts: str = ""
 
 
@@ -87,11 +88,15 @@ class RunReport:
         if report.failed:
             rec.outcome = "failed" if report.when == "call" else "error"
             rec.failure = str(report.longreprtext)[-4000:]
+            if rec.failure.startswith("[XPASS(strict)]"):  # a known issue that did not happen
+                rec.outcome = "xpassed"
+                rec.reason = rec.failure.removeprefix("[XPASS(strict)]").strip()
             # The exception's own text: for a convergence failure, explain()'s diff.
             crash = getattr(report.longrepr, "reprcrash", None)
             rec.message = str(getattr(crash, "message", ""))[-4000:]
         elif report.skipped and rec.outcome == "passed":
             rec.outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+            rec.reason = str(getattr(report, "wasxfail", "")) or _skip_reason(report)
         if report.when == "teardown":
             self._attach_timeline(rec)
 
@@ -159,6 +164,11 @@ class RunReport:
             latest.unlink()
         latest.symlink_to(self.run_id)
         return path
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    return str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
 
 
 def _summary(records: list[dict[str, Any]]) -> dict[str, int]:

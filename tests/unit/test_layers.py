@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "harness.report_html": 6,
     "harness.reporting": 6,
     "harness.progress": 6,
+    "harness.behaviour_table": 6,
     "harness.apiref": 7,
     "harness.hooks": 7,
     "harness": 7,  # the public API (harness/__init__.py)
