@@ -34,6 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 from harness.convergence.api import assert_membership, wait_converged
 from harness.faults.catalog import cut, latency
 from harness.faults.controller import ActiveFault, Faults
+from harness.faults.hygiene import leftovers, repair
 from harness.runtime.topology import Topology
 from harness.runtime.wiring import storage_address
 from harness.timeline import Note
@@ -61,6 +62,11 @@ class ChaosSettings:
 
 class ChaosFailure(AssertionError):
     """A schedule broke an invariant; the message has the minimal schedule and the seed."""
+
+
+class _TopologyBroken(BaseException):
+    """The topology could not be brought back between examples: the run stops (a later
+    example would fail for what an earlier one left, and shrink to the wrong schedule)."""
 
 
 class _BudgetSpent(BaseException):
@@ -103,6 +109,7 @@ class _Run:
     # Per kind of failure (its message's first line): the shortest schedule seen failing so,
     # and the message. Hypothesis ends by replaying each distinct failure's minimal schedule.
     failures: dict[str, tuple[list[Step], str]] = field(default_factory=dict)
+    broken: str = ""  # why the topology could not be reset, if it could not
 
 
 def chaos_machine(
@@ -330,7 +337,16 @@ def chaos_machine(
                 assert_membership(topology, timeout=settings.converge_s)
 
         def _reset(self) -> None:
-            """Drop what the example created, so the next one starts from a clean topology."""
+            """Drop what the example created and bring every container back, so the next
+            example starts from a clean topology; _TopologyBroken if it cannot be."""
+            try:
+                repair(topology)
+                left = leftovers(topology)
+            except Exception as exc:  # noqa: BLE001 - reported as the run's finding
+                left = [f"repair failed: {exc}"]
+            if left:
+                shared.broken = f"after example {shared.examples}: " + "; ".join(left)
+                raise _TopologyBroken
             for db in self.dbs.values():
                 for node in topology.nodes:
                     with contextlib.suppress(Exception), node.sql(read_timeout=10) as c:
@@ -376,6 +392,15 @@ def run_chaos(topology: Topology, settings: ChaosSettings) -> int:
                 print_blob=True,
             ),
         )
+    except _TopologyBroken:
+        steps = shared.last_steps
+        listing = "\n".join(f"  {i + 1}. {s.said}" for i, s in enumerate(steps))
+        raise ChaosFailure(
+            f"chaos: the topology could not be brought back {shared.broken}; the run stopped "
+            f"(replay with --harness-chaos-seed={seed}). The example that left it so "
+            f"({len(steps)} steps, not shrunk):\n{listing}\n\n"
+            f"as a scenario:\n{scenario_text(steps, seed)}"
+        ) from None
     except (AssertionError, BaseExceptionGroup, hypothesis.errors.Flaky, _BudgetSpent) as exc:
         # One failure, several distinct ones (an exception group), one a replay did not
         # repeat (a race: Flaky), or the budget spent with failures seen: report each kind
