@@ -16,6 +16,7 @@ from harness.docker_engine import connect
 from harness.errors import ProvisionError
 from harness.reuse import KeptState, Slot, claim_slot, image_ids, try_lock, validate
 from harness.runtime import labels
+from harness.runtime.attach import attach
 from harness.runtime.image_set import ImageSet, resolve_images
 from harness.runtime.reaper import reap
 from harness.runtime.topology import Topology
@@ -106,7 +107,7 @@ class TopologyPool:
         """``state``'s topology, attached and checked, or why it cannot serve."""
         images = self.images(spec.proxy_image)
         try:
-            topo = Topology.attach(
+            topo = attach(
                 spec,
                 client=self.client,
                 images=images,

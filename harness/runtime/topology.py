@@ -195,57 +195,14 @@ class Topology:
         """True once ``stop()`` has run."""
         return self._stopped
 
-    @classmethod
-    def attach(
-        cls,
-        spec: TopologySpec,
-        *,
-        client: Any,
-        images: ImageSet,
-        run: labels.RunIdentity,
-        name: str,
-        secrets: tuple[str, str],
-        workdir: Path,
-        nodes: list[tuple[int, str]],
-        on_event: Callable[[Event], None] | None = None,
-    ) -> Topology:
-        """A topology a session kept running (reuse, ``harness up``), found by its labels:
-        ``secrets`` are its proxy and storage passwords, ``nodes`` its (index, namespace)
-        pairs. Raises ProvisionError naming what is missing; checks nothing else (see
-        ``harness/reuse.py``)."""
-        topo = cls(spec, client=client, images=images, run=run, name=name, on_event=on_event)
-        shutil.rmtree(topo._workdir, ignore_errors=True)
-        topo._workdir = workdir
-        topo.password, topo.storage_password = secrets
-        found = {
-            c.name: RunningContainer.existing(c, client)
-            for c in client.containers.list(
-                all=True, filters={"label": [f"{labels.TOPOLOGY}={name}"]}
-            )
-        }
+    def adopt_workdir(self, workdir: Path) -> None:
+        """Use ``workdir`` (a kept topology's rendered configuration) instead of a new one."""
+        shutil.rmtree(self._workdir, ignore_errors=True)
+        self._workdir = workdir
 
-        def container(suffix: str) -> RunningContainer:
-            if f"{name}-{suffix}" not in found:
-                raise ProvisionError(f"{name}: container {name}-{suffix} is gone")
-            return found[f"{name}-{suffix}"]
-
-        if spec.registry is not None:
-            topo.registry = container("registry")
-        for j in range(spec.storage_nodes):
-            c = container(f"storage-{j}")
-            admin = Endpoint("127.0.0.1", c.host_port(3306), STORAGE_USER, topo.storage_password)
-            topo.storage.append(Storage(j, c, admin))
-        for index, namespace in nodes:
-            node_name = f"node-{index}"
-            link = container(f"{node_name}-link")
-            api = ToxiproxyClient(f"http://127.0.0.1:{link.host_port(TOXI_API)}")
-            endpoint = Endpoint("127.0.0.1", link.host_port(CLIENT_PORT), PROXY_USER, topo.password)
-            node = ComputeNode(index, node_name, link, api, endpoint, container(node_name))
-            node.conf_dir, node.namespace = workdir / node_name / "conf", namespace
-            topo.nodes.append(node)
-        topo._next_index = max((i for i, _ in nodes), default=-1) + 1
-        topo.record(TopologyPhase("attached", spec.describe(), name))
-        return topo
+    def next_index_after(self, index: int) -> None:
+        """Nodes added from now on get indices after ``index``."""
+        self._next_index = index + 1
 
     def keep(self) -> None:
         """End this process's use without removing anything (a kept topology): close the
