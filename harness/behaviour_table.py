@@ -17,6 +17,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ class Column:
     label: str
     source: str
     cells: dict[str, tuple[str, str]]  # nodeid -> (verdict, reason)
+    run: str = ""  # the run's id and date
 
 
 def _label(tests: list[dict[str, Any]]) -> str:
@@ -61,7 +63,9 @@ def column(path: Path) -> Column:
         verdict = VERDICTS.get(str(t.get("outcome")), str(t.get("outcome")))
         reason = RELEASE_SUFFIX.sub("", str(t.get("reason", "")).split("\n", 1)[0])
         cells[str(t["nodeid"])] = (verdict, reason)
-    return Column(_label(tests), str(path), cells)
+    started = body.get("started")
+    when = f", {datetime.fromtimestamp(float(started), tz=UTC):%Y-%m-%d}" if started else ""
+    return Column(_label(tests), str(path), cells, f"run {body.get('run_id', '?')}{when}")
 
 
 def build(paths: list[Path]) -> list[Column]:
@@ -73,7 +77,7 @@ def build(paths: list[Path]) -> list[Column]:
     for c in columns:
         if seen[c.label] > 1:
             count[c.label] += 1
-            out.append(Column(f"{c.label} #{count[c.label]}", c.source, c.cells))
+            out.append(Column(f"{c.label} #{count[c.label]}", c.source, c.cells, c.run))
         else:
             out.append(c)
     return out
@@ -88,7 +92,9 @@ def markdown(columns: list[Column], provenance: str) -> str:
         f"Behaviour per release ({provenance}). Cells: pass, known issue (reason), "
         "UNEXPECTED FAILURE, UNEXPECTEDLY FIXED, - (not run).",
         "",
-        "| scenario | " + " | ".join(c.label for c in columns) + " |",
+        "| scenario | "
+        + " | ".join(f"{c.label}<br>{c.run}" if c.run else c.label for c in columns)
+        + " |",
         "|---|" + "---|" * len(columns),
     ]
     for nodeid in _rows(columns):
@@ -116,7 +122,9 @@ CLASSES = {
 
 
 def page(columns: list[Column], provenance: str) -> str:
-    head = "".join(f"<th>{html.escape(c.label)}</th>" for c in columns)
+    head = "".join(
+        f"<th>{html.escape(c.label)}<br><small>{html.escape(c.run)}</small></th>" for c in columns
+    )
     rows = []
     for nodeid in _rows(columns):
         cells = []

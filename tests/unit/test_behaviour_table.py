@@ -13,6 +13,8 @@ def report(folder: Path, engine: str, registry: str, tests: dict[str, tuple[str,
     folder.mkdir(parents=True)
     path = folder / "report.json"
     body = {
+        "run_id": f"run-{engine}",
+        "started": 1_700_000_000.0,
         "tests": [
             {
                 "nodeid": nodeid,
@@ -53,6 +55,7 @@ def test_each_cell_says_pass_known_issue_unexpected_or_fixed(tmp_path: Path) -> 
     assert [c.label for c in columns] == ["5.1.0 cluster/zookeeper", "5.5.2 cluster/zookeeper"]
     md = markdown(columns, "commit abc, 2026-11-30")
     assert "commit abc, 2026-11-30" in md
+    assert "| scenario | 5.1.0 cluster/zookeeper<br>run run-5.1.0, 2023-11-14 |" in md
     assert (
         "| `s.py::lost_change` | known issue: DistSQL lost during an outage | UNEXPECTEDLY FIXED |"
         in md
