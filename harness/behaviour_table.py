@@ -87,6 +87,14 @@ def _rows(columns: list[Column]) -> list[str]:
     return sorted({nodeid for c in columns for nodeid in c.cells})
 
 
+def _short(reason: str, limit: int = 90) -> str:
+    """A reason's first clause, for a table cell (the HTML page keeps the whole reason)."""
+    # "ShardingSphere 5.1.x on etcd: peers never ... . Why ..." -> "peers never ..."
+    body = re.sub(r"^ShardingSphere [^:]*:\s*", "", reason)
+    first = re.split(r"(?<=\.)\s", body, maxsplit=1)[0].rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
 def markdown(columns: list[Column], provenance: str) -> str:
     lines = [
         f"Behaviour per release ({provenance}). Cells: pass, known issue (reason), "
@@ -101,7 +109,9 @@ def markdown(columns: list[Column], provenance: str) -> str:
         cells = []
         for c in columns:
             verdict, reason = c.cells.get(nodeid, ("-", ""))
-            text = f"{verdict}: {reason}" if reason and verdict == "known issue" else verdict
+            text = (
+                f"{verdict}: {_short(reason)}" if reason and verdict == "known issue" else verdict
+            )
             cells.append(text.replace("|", "\\|"))
         lines.append(f"| `{nodeid}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
