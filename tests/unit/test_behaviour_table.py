@@ -25,7 +25,7 @@ def report(folder: Path, engine: str, registry: str, tests: dict[str, tuple[str,
                 "registry": registry,
             }
             for nodeid, (outcome, reason) in tests.items()
-        ]
+        ],
     }
     path.write_text(json.dumps(body))
     return path
