@@ -3,7 +3,8 @@
 Each example is a schedule: metadata changes through any node (create and drop a database,
 register a storage unit, create, alter and drop a sharding rule) interleaved with faults from
 the catalog (cut or slow a node's registry link, pause or kill a node, a registry outage),
-each of which heals within a few steps. Once everything is healed the example checks:
+each of which heals within a few steps, and a node joining (removed again when it heals).
+Once everything is healed the example checks:
 
 - the nodes converge to the registry within a bound, and membership matches the live nodes;
 - a change that returned success is there on every node (a dropped database is gone); one
@@ -280,6 +281,16 @@ def chaos_machine(
         @rule(steps=st.integers(min_value=1, max_value=2))
         def registry_outage(self, steps: int) -> None:
             self._fault("registry_outage", {"steps": steps}, self.faults.registry_down)
+
+        @precondition(
+            lambda self: len(self.active) < MAX_FAULTS and has_registry and not self._scaled()
+        )
+        @rule(steps=durations)
+        def add_node(self, steps: int) -> None:
+            self._fault("add_node", {"steps": steps}, self.faults.scale_out)
+
+        def _scaled(self) -> bool:
+            return any(f.fault == "scale-out" for f, _ in self.active)
 
         def _down(self) -> bool:
             """A node is paused or killed already (one at a time keeps a quorum of answers)."""

@@ -211,6 +211,23 @@ class Faults:
         self.topology.record(NodeRestart(f"node-{node}"))
         self.topology.restart_node(node)
 
+    def scale_out(self) -> ActiveFault:
+        """One more compute node joins the cluster; healing removes it again (a graceful
+        stop). Example: ``with faults.scaled_out(): ...``."""
+        node = self.topology.add_node()
+        return self._on(
+            f"{node.name} added",
+            lambda: self.topology.remove_node(node.index),
+            node=node.name,
+            fault="scale-out",
+        )
+
+    @contextmanager
+    def scaled_out(self) -> Iterator[list[ActiveFault]]:
+        """One more node for the block. Example: ``with faults.scaled_out() as [added]: ...``."""
+        with self._scoped(self.scale_out()) as f:
+            yield f
+
     def registry_down(self) -> ActiveFault:
         """Registry outage: the registry container stops until healed."""
         self._processes.stop_registry()

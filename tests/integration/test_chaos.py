@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from harness.chaos import ChaosFailure, ChaosSettings, run_chaos
+from harness.convergence.api import assert_membership
+from harness.faults.controller import Faults
 from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
@@ -44,3 +46,18 @@ def test_a_breaking_schedule_is_found_shrunk_and_replayable(separate_nodes: Topo
         with node.sql() as c:
             names = [str(next(iter(r.values()))) for r in c.query("SHOW DATABASES")]
         assert [n for n in names if n.startswith("chaos_")] == []
+
+
+def test_scale_out_is_a_fault_that_heals_by_removing_the_node(docker_client: Any) -> None:
+    spec = TopologySpec.create(nodes=1)
+    images = resolve_images(docker_client, "local")
+    with Topology(spec, client=docker_client, images=images) as topo:
+        faults = Faults.of(topo)
+        with faults.scaled_out() as [added]:
+            assert [n.name for n in topo.nodes] == ["node-0", "node-1"]
+            assert faults.active == ["node-1 added"]
+            assert added.fault == "scale-out"
+            assert_membership(topo)
+        assert [n.name for n in topo.nodes] == ["node-0"]
+        assert faults.active == []
+        assert_membership(topo)
