@@ -31,7 +31,7 @@ from harness.faults.hygiene import leftovers
 from harness.images.builder import default_cache_dir
 from harness.runtime import labels, readiness
 from harness.runtime.image_set import ImageSet
-from harness.runtime.reaper import reap
+from harness.runtime.reaper import Reaped, reap
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
 from harness.version import __version__
@@ -150,13 +150,15 @@ class Slot:
     def save(self, state: KeptState) -> None:
         save_state(self.state_path, state)
 
-    def forget(self, client: Any) -> None:
-        """Remove the slot's topology (if any) and its state."""
+    def forget(self, client: Any) -> Reaped:
+        """Remove the slot's topology (if any) and its state; what was removed."""
         state = self.load()
+        reaped = Reaped()
         if state is not None:
-            reap(client, run_id=state.run_id, topology=state.name)
+            reaped = reap(client, run_id=state.run_id, topology=state.name)
             shutil.rmtree(state.workdir, ignore_errors=True)
         self.state_path.unlink(missing_ok=True)
+        return reaped
 
     def release(self) -> None:
         fcntl.flock(self._lock, fcntl.LOCK_UN)
@@ -291,10 +293,7 @@ def remove_kept(client: Any, name: str | None = None) -> list[tuple[str, str]]:
             except BlockingIOError:
                 done.append((state.name, "in use by a running session; left alone"))
                 continue
-            reaped = reap(client, run_id=state.run_id, topology=state.name)
-            shutil.rmtree(state.workdir, ignore_errors=True)
-            path.unlink(missing_ok=True)
-            done.append((state.name, f"removed {reaped.summary()}"))
+            done.append((state.name, f"removed {slot.forget(client).summary()}"))
         finally:
             lock.close()
     return done
