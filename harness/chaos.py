@@ -2,8 +2,9 @@
 
 Each example is a schedule: metadata changes through any node (create and drop a database,
 register a storage unit, create, alter and drop a sharding rule) interleaved with faults from
-the catalog (cut or slow a node's registry link, pause or kill a node, a registry outage),
-each of which heals within a few steps, and a node joining (removed again when it heals).
+the catalog (cut or slow a node's registry link, isolate a node until the registry drops it,
+pause, kill or stop a node, a registry outage), each of which heals within a few steps, and a
+node joining (removed again when it heals).
 Once everything is healed the example checks:
 
 - the nodes converge to the registry within a bound, and membership matches the live nodes;
@@ -32,7 +33,8 @@ from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from harness.convergence.api import assert_membership, wait_converged
+from harness.convergence.api import assert_membership, online_compute_nodes, wait_converged
+from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import cut, latency
 from harness.faults.controller import ActiveFault, Faults
 from harness.faults.hygiene import leftovers, repair
@@ -122,6 +124,7 @@ def chaos_machine(
     durations = st.integers(min_value=1, max_value=3)
     has_registry = topology.spec.registry is not None
     durable = topology.spec.mode != "memory"
+    ttl = int(topology.spec.props.get("timeToLiveSeconds", 60))
 
     class Chaos(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -282,6 +285,32 @@ def chaos_machine(
         def registry_outage(self, steps: int) -> None:
             self._fault("registry_outage", {"steps": steps}, self.faults.registry_down)
 
+        # Alone: the other nodes must answer while the registry drops this one.
+        @precondition(lambda self: not self.active and has_registry and len(topology.nodes) > 1)
+        @rule(node=nodes, steps=durations)
+        def isolate_node(self, node: int, steps: int) -> None:
+            """Cut from the registry until the registry drops the node (its session or
+            lease expired): what a node away for longer than timeToLiveSeconds sees."""
+            self._fault("isolate_node", {"node": node, "steps": steps}, lambda: self._isolate(node))
+
+        def _isolate(self, node: int) -> ActiveFault:
+            fault = self.faults.apply(node, cut("registry"))
+            others = [n.index for n in topology.nodes if n.index != node]
+            try:
+                assert_membership(topology, expected=others, timeout=ttl + 20, via=others[0])
+            except ConvergenceTimeout:
+                topology.record(Note(f"chaos: node-{node} still online {ttl + 20}s after its cut"))
+            return fault
+
+        # A stopped memory-mode node loses its metadata by design, as a killed one does.
+        @precondition(lambda self: len(self.active) < MAX_FAULTS and not self._down() and durable)
+        @rule(node=nodes, steps=durations)
+        def remove_node(self, node: int, steps: int) -> None:
+            """A node leaves (graceful stop) and rejoins when the fault heals."""
+            self._fault(
+                "remove_node", {"node": node, "steps": steps}, lambda: self.faults.stop(node)
+            )
+
         @precondition(
             lambda self: len(self.active) < MAX_FAULTS and has_registry and not self._scaled()
         )
@@ -294,7 +323,7 @@ def chaos_machine(
 
         def _down(self) -> bool:
             """A node is paused or killed already (one at a time keeps a quorum of answers)."""
-            return any(f.fault in ("pause", "kill") for f, _ in self.active)
+            return any(f.fault in ("pause", "kill", "stop") for f, _ in self.active)
 
         # -- the invariants, once every fault is healed --------------------------------
         def teardown(self) -> None:
@@ -355,6 +384,8 @@ def chaos_machine(
                 left = leftovers(topology)
             except Exception as exc:  # noqa: BLE001 - reported as the run's finding
                 left = [f"repair failed: {exc}"]
+            if not left and has_registry:
+                left = self._rejoin()
             if left:
                 shared.broken = f"after example {shared.examples}: " + "; ".join(left)
                 raise _TopologyBroken
@@ -365,6 +396,24 @@ def chaos_machine(
                 for s in topology.storage:
                     with contextlib.suppress(Exception), s.sql() as c:
                         c.execute(f"DROP DATABASE IF EXISTS `{db.physical}`")
+
+        def _rejoin(self) -> list[str]:
+            """Restart any node the registry does not list online (a release that never
+            re-registers after its session expired); what is still missing after."""
+            try:
+                assert_membership(topology, timeout=10)
+                return []
+            except ConvergenceTimeout:
+                pass
+            try:
+                online = online_compute_nodes(topology)
+                for node in topology.nodes:
+                    if node.instance_id not in online:
+                        self.faults.restart(node.index)
+                assert_membership(topology, timeout=settings.converge_s)
+            except Exception as exc:  # noqa: BLE001 - reported as the run's finding
+                return [f"membership after restarting offline nodes: {exc}"]
+            return []
 
     Chaos.__name__ = Chaos.__qualname__ = "Chaos"
     return Chaos

@@ -111,6 +111,7 @@ NodeAction = Literal[
     "restarting",
     "restarted",
     "killed",
+    "stopped",
     "started again",
     "paused",
     "resumed",

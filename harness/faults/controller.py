@@ -206,6 +206,15 @@ class Faults:
             f"{name} killed", lambda: self._processes.start(node), node=name, fault="kill"
         )
 
+    def stop(self, node: int) -> ActiveFault:
+        """Stop ``node`` gracefully (it leaves the cluster); healing starts it again and waits
+        until it answers. Example: ``f = faults.stop(2); ...; faults.heal(f)``."""
+        self._processes.stop(node)
+        name = self.topology.node(node).name
+        return self._on(
+            f"{name} stopped", lambda: self._processes.start(node), node=name, fault="stop"
+        )
+
     def restart(self, node: int) -> None:
         """Restart ``node`` now (not a lasting fault: it is back when this returns)."""
         self.topology.record(NodeRestart(f"node-{node}"))

@@ -37,6 +37,13 @@ class Processes:
         proxy.kill(signal)
         self.topology.record(NodeChange(node.name, "killed", signal))
 
+    def stop(self, index: int, timeout: int = 10) -> None:
+        """Stop one node's proxy gracefully (SIGTERM, then SIGKILL after ``timeout`` s): the
+        node leaves the cluster the way an operator takes it out; its link stays."""
+        node, proxy = self._proxy(index)
+        proxy.stop(timeout=timeout)
+        self.topology.record(NodeChange(node.name, "stopped"))
+
     def start(self, index: int) -> None:
         """Start a killed or stopped node's proxy again and wait until it answers."""
         node, proxy = self._proxy(index)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from harness.chaos import ChaosFailure, ChaosSettings, run_chaos
-from harness.convergence.api import assert_membership
+from harness.chaos import ChaosFailure, ChaosSettings, chaos_machine, run_chaos
+from harness.convergence.api import assert_membership, online_compute_nodes
 from harness.faults.controller import Faults
 from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
@@ -53,16 +53,50 @@ def test_a_breaking_schedule_is_found_shrunk_and_replayable(separate_nodes: Topo
         assert [n for n in names if n.startswith("chaos_")] == []
 
 
-def test_scale_out_is_a_fault_that_heals_by_removing_the_node(docker_client: Any) -> None:
-    spec = TopologySpec.create(nodes=1)
+@pytest.fixture(scope="module")
+def cluster(docker_client: Any) -> Iterator[Topology]:
+    # A short session/lease time, so that an isolated node is dropped within seconds.
+    spec = TopologySpec.create(nodes=2, props={"timeToLiveSeconds": 10})
     images = resolve_images(docker_client, "local")
     with Topology(spec, client=docker_client, images=images) as topo:
-        faults = Faults.of(topo)
-        with faults.scaled_out() as [added]:
-            assert [n.name for n in topo.nodes] == ["node-0", "node-1"]
-            assert faults.active == ["node-1 added"]
-            assert added.fault == "scale-out"
-            assert_membership(topo)
-        assert [n.name for n in topo.nodes] == ["node-0"]
-        assert faults.active == []
-        assert_membership(topo)
+        yield topo
+
+
+def test_scale_out_is_a_fault_that_heals_by_removing_the_node(cluster: Topology) -> None:
+    faults = Faults.of(cluster)
+    with faults.scaled_out() as [added]:
+        assert [n.name for n in cluster.nodes] == ["node-0", "node-1", "node-2"]
+        assert faults.active == ["node-2 added"]
+        assert added.fault == "scale-out"
+        assert_membership(cluster)
+    assert [n.name for n in cluster.nodes] == ["node-0", "node-1"]
+    assert faults.active == []
+    assert_membership(cluster)
+
+
+def test_isolation_and_removal_steps_heal_within_the_schedule(cluster: Topology) -> None:
+    """A schedule pasted as a scenario: a node isolated until the registry drops it, then
+    stopped (it leaves); each heals at the next step, and the example's checks pass."""
+    faults = Faults.of(cluster)
+    state = chaos_machine(cluster, ChaosSettings(converge_s=60))()
+    state.isolate_node(node=1, steps=1)
+    [isolated] = faults.active
+    assert isolated.startswith("node-1 ")
+    assert "registry" in isolated
+    assert online_compute_nodes(cluster) == {cluster.nodes[0].instance_id}
+    state.create_database(via=0)  # the isolation heals before the statement
+    assert faults.active == []
+    state.remove_node(node=1, steps=1)
+    assert faults.active == ["node-1 stopped"]
+    assert cluster.nodes[1].proxy is not None
+    assert cluster.nodes[1].proxy.status() == "exited"
+    state.register_unit(via=0, pick=0)  # node-1 starts again first
+    assert faults.active == []
+    assert [s.method for s in state.steps] == [
+        "isolate_node",
+        "create_database",
+        "remove_node",
+        "register_unit",
+    ]
+    state.teardown()  # converged to the registry, nothing lost, both nodes online
+    assert_membership(cluster)
