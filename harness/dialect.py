@@ -124,8 +124,8 @@ class Dialect:
     def create_database(self, name: str) -> str:
         return f"CREATE DATABASE {name}"
 
-    def drop_database(self, name: str) -> str:
-        return f"DROP DATABASE IF EXISTS {name}"
+    def drop_database(self, name: str, *, if_exists: bool = True) -> str:
+        return f"DROP DATABASE {'IF EXISTS ' if if_exists else ''}{name}"
 
     def register_storage_unit(
         self, name: str, *, host: str, port: int, db: str, user: str, password: str
