@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ import hypothesis
 import hypothesis.errors
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from harness.convergence.api import assert_membership, online_compute_nodes, wait_converged
@@ -436,6 +437,20 @@ def scenario_text(steps: list[Step], seed: int | None) -> str:
     )
 
 
+@contextlib.contextmanager
+def _shrinking_within(budget_s: float) -> Iterator[None]:
+    """Hypothesis stops shrinking after 300 s (``engine.MAX_SHRINKING_SECONDS``, left
+    patchable there for "users who need to keep on shrinking"). On real containers one replay
+    takes up to a minute, so the run's own budget bounds shrinking instead (the machine stops
+    at it); the module's value is restored when the run ends."""
+    before = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = max(before, int(budget_s))
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = before
+
+
 def run_chaos(topology: Topology, settings: ChaosSettings) -> int:
     """Run the schedules; the number of examples run. ChaosFailure on a broken invariant,
     with the minimal schedule (steps, and a pytest scenario) and the seed."""
@@ -445,16 +460,17 @@ def run_chaos(topology: Topology, settings: ChaosSettings) -> int:
     machine: Any = hypothesis.seed(seed)(chaos_machine(topology, settings, shared))
     topology.record(Note(f"chaos run, seed {seed}"))
     try:
-        run_state_machine_as_test(
-            machine,
-            settings=hypothesis.settings(
-                max_examples=settings.examples,
-                stateful_step_count=settings.steps,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                print_blob=True,
-            ),
-        )
+        with _shrinking_within(settings.budget_s):
+            run_state_machine_as_test(
+                machine,
+                settings=hypothesis.settings(
+                    max_examples=settings.examples,
+                    stateful_step_count=settings.steps,
+                    deadline=None,
+                    suppress_health_check=list(HealthCheck),
+                    print_blob=True,
+                ),
+            )
     except _TopologyBroken:
         steps = shared.last_steps
         listing = "\n".join(f"  {i + 1}. {s.said}" for i, s in enumerate(steps))
