@@ -278,13 +278,24 @@ def chaos_machine(
                 "pause_node", {"node": node, "steps": steps}, lambda: self.faults.pause(node)
             )
 
-        # A killed memory-mode node loses its metadata by design: not a finding.
-        @precondition(lambda self: len(self.active) < MAX_FAULTS and not self._down() and durable)
+        # A killed memory-mode node loses its metadata by design: not a finding. Nor is one
+        # that cannot boot while the registry is down (it fails fast by design): node restarts
+        # and registry outages never overlap.
+        @precondition(
+            lambda self: (
+                len(self.active) < MAX_FAULTS
+                and not self._down()
+                and not self._outage()
+                and durable
+            )
+        )
         @rule(node=nodes, steps=durations)
         def kill_node(self, node: int, steps: int) -> None:
             self._fault("kill_node", {"node": node, "steps": steps}, lambda: self.faults.kill(node))
 
-        @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
+        @precondition(
+            lambda self: len(self.active) < MAX_FAULTS and has_registry and not self._restarts()
+        )
         @rule(steps=st.integers(min_value=1, max_value=2))
         def registry_outage(self, steps: int) -> None:
             self._fault("registry_outage", {"steps": steps}, self.faults.registry_down)
@@ -307,7 +318,14 @@ def chaos_machine(
             return fault
 
         # A stopped memory-mode node loses its metadata by design, as a killed one does.
-        @precondition(lambda self: len(self.active) < MAX_FAULTS and not self._down() and durable)
+        @precondition(
+            lambda self: (
+                len(self.active) < MAX_FAULTS
+                and not self._down()
+                and not self._outage()
+                and durable
+            )
+        )
         @rule(node=nodes, steps=durations)
         def remove_node(self, node: int, steps: int) -> None:
             """A node leaves (graceful stop) and rejoins when the fault heals."""
@@ -316,7 +334,12 @@ def chaos_machine(
             )
 
         @precondition(
-            lambda self: len(self.active) < MAX_FAULTS and has_registry and not self._scaled()
+            lambda self: (
+                len(self.active) < MAX_FAULTS
+                and has_registry
+                and not self._scaled()
+                and not self._outage()
+            )
         )
         @rule(steps=durations)
         def add_node(self, steps: int) -> None:
@@ -324,6 +347,13 @@ def chaos_machine(
 
         def _scaled(self) -> bool:
             return any(f.fault == "scale-out" for f, _ in self.active)
+
+        def _outage(self) -> bool:
+            return any(f.fault == "outage" for f, _ in self.active)
+
+        def _restarts(self) -> bool:
+            """A node is killed or stopped: it boots again when that heals."""
+            return any(f.fault in ("kill", "stop") for f, _ in self.active)
 
         def _down(self) -> bool:
             """A node is paused or killed already (one at a time keeps a quorum of answers)."""
