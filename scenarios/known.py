@@ -122,6 +122,16 @@ CREATE_DATABASE_RACE = known(
     LINE_55,
 )
 
+CREATED_WHILE_CUT = known(
+    "ShardingSphere 5.5.2 on ZooKeeper: a node cut from the registry while a database is "
+    "created never serves it after the link heals. The creation is announced only by the "
+    "ephemeral /states/listener_assisted/<db>, which the other nodes handle and delete "
+    "while the cut node cannot see it; after reconnecting, CuratorCache finds no such node, "
+    "and nothing watches /metadata's children, so only a restart loads the database "
+    "(the deterministic form of the CREATE DATABASE race; found by a chaos run)",
+    LINE_55,
+)
+
 CONCURRENT_CREATE_511 = pytest.mark.known_issue(
     "ShardingSphere 5.1.1: CREATE DATABASE through several nodes at once fails with "
     "'Runtime exception: [null]' (error 1997), and the node then refuses every later "

@@ -78,7 +78,7 @@ def test_isolation_and_removal_steps_heal_within_the_schedule(cluster: Topology)
     """A schedule pasted as a scenario: a node isolated until the registry drops it, then
     stopped (it leaves); each heals at the next step, and the example's checks pass."""
     faults = Faults.of(cluster)
-    state = chaos_machine(cluster, ChaosSettings(converge_s=60))()
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=60))()
     state.isolate_node(node=1, steps=1)
     [isolated] = faults.active
     assert isolated.startswith("node-1 ")
