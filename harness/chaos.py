@@ -256,6 +256,9 @@ def chaos_machine(
         @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
         @rule(node=nodes, steps=durations)
         def cut_registry(self, node: int, steps: int) -> None:
+            if self._on(node, "kill", "stop"):
+                self._skip("cut_registry", {"node": node, "steps": steps}, node, "is down")
+                return
             self._fault(
                 "cut_registry",
                 {"node": node, "steps": steps},
@@ -291,6 +294,9 @@ def chaos_machine(
         )
         @rule(node=nodes, steps=durations)
         def kill_node(self, node: int, steps: int) -> None:
+            if self._on(node, "cut"):
+                self._skip("kill_node", {"node": node, "steps": steps}, node, "is cut")
+                return
             self._fault("kill_node", {"node": node, "steps": steps}, lambda: self.faults.kill(node))
 
         @precondition(
@@ -329,6 +335,9 @@ def chaos_machine(
         @rule(node=nodes, steps=durations)
         def remove_node(self, node: int, steps: int) -> None:
             """A node leaves (graceful stop) and rejoins when the fault heals."""
+            if self._on(node, "cut"):
+                self._skip("remove_node", {"node": node, "steps": steps}, node, "is cut")
+                return
             self._fault(
                 "remove_node", {"node": node, "steps": steps}, lambda: self.faults.stop(node)
             )
@@ -347,6 +356,15 @@ def chaos_machine(
 
         def _scaled(self) -> bool:
             return any(f.fault == "scale-out" for f, _ in self.active)
+
+        # A node cannot boot without its registry link (it fails fast by design), so a node
+        # that is down is not cut, and a cut node is not taken down: such a step is skipped.
+        def _on(self, node: int, *kinds: str) -> bool:
+            return any(f.node == f"node-{node}" and f.fault in kinds for f, _ in self.active)
+
+        def _skip(self, method: str, args: dict[str, Any], node: int, why: str) -> None:
+            self._tick()
+            self._step(method, args, f"{method} skipped: node-{node} {why}")
 
         def _outage(self) -> bool:
             return any(f.fault == "outage" for f, _ in self.active)
