@@ -62,6 +62,40 @@ def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
     assert foreign_leftovers(docker_client) == []
 
 
+def _default_sigint() -> None:
+    # A process started with `&` by a non-interactive shell ignores SIGINT, its children
+    # inherit that, and Python then installs no KeyboardInterrupt handler: the nested run
+    # would ignore the Ctrl-C these tests send and hold its topology on (that is what left a
+    # nested run's topology behind when the tests ran in the background). Give the nested
+    # run the disposition of a terminal's foreground job.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _nested_pytest(cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - no threads touch signals here
+    )
+
+
+def _interrupted(proc: subprocess.Popen[bytes]) -> str:
+    """Ctrl-C the nested run and return its output; if it does not end, kill it (so its
+    topology does not outlive this test) and fail saying so."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, _ = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate(timeout=30)
+        subprocess.run([sys.executable, "-m", "harness", "clean"], check=False)
+        pytest.fail("the nested run did not end within 120 s of SIGINT:\n" + out.decode()[-4000:])
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
+    return out.decode()
+
+
 def _hold_topology(pytester: pytest.Pytester) -> tuple[subprocess.Popen[bytes], Path]:
     marker = pytester.path / "topology-up"
     pytester.makeini(INI)
@@ -74,12 +108,7 @@ def _hold_topology(pytester: pytest.Pytester) -> tuple[subprocess.Popen[bytes], 
             threading.Event().wait(300)  # held until the parent interrupts or kills us
         """
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
-        cwd=pytester.path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = _nested_pytest(pytester.path)
     poll(lambda: marker.exists() or None, timeout=120, what="topology up in subprocess")
     return proc, marker
 
@@ -87,10 +116,8 @@ def _hold_topology(pytester: pytest.Pytester) -> tuple[subprocess.Popen[bytes], 
 def test_ctrl_c_tears_everything_down(pytester: pytest.Pytester, docker_client: Any) -> None:
     proc, _ = _hold_topology(pytester)
     assert foreign_leftovers(docker_client)  # the subprocess's topology is up
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=120)
-    assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
-    assert foreign_leftovers(docker_client) == [], out.decode()[-4000:]
+    out = _interrupted(proc)
+    assert foreign_leftovers(docker_client) == [], out[-4000:]
 
 
 def test_killed_run_is_reaped_by_harness_clean(
@@ -145,12 +172,7 @@ def test_ctrl_c_during_provisioning_leaves_nothing(
     are not ready yet) tears down what was started."""
     pytester.makeini(INI)
     pytester.makepyfile("def test_x(topology):\n    pass\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
-        cwd=pytester.path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = _nested_pytest(pytester.path)
 
     def started() -> bool | None:
         owned = docker_client.containers.list(
@@ -159,8 +181,6 @@ def test_ctrl_c_during_provisioning_leaves_nothing(
         return True if owned else None
 
     poll(started, timeout=120, interval=0.05, what="first container of the subprocess")
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=120)
-    assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
-    assert " passed" not in out.decode()  # interrupted before the test could run
+    out = _interrupted(proc)
+    assert " passed" not in out  # interrupted before the test could run
     assert foreign_leftovers(docker_client) == []
