@@ -281,23 +281,29 @@ def chaos_machine(
                 "pause_node", {"node": node, "steps": steps}, lambda: self.faults.pause(node)
             )
 
-        # A killed memory-mode node loses its metadata by design: not a finding. Nor is one
-        # that cannot boot while the registry is down (it fails fast by design): node restarts
-        # and registry outages never overlap.
-        @precondition(
-            lambda self: (
+        # A killed or stopped memory-mode node loses its metadata by design: not a finding.
+        # Nor is one that cannot boot while the registry is down (it fails fast by design):
+        # node restarts and registry outages never overlap.
+        def _may_take_down(self: Any) -> bool:
+            return (
                 len(self.active) < MAX_FAULTS
                 and not self._down()
                 and not self._outage()
                 and durable
             )
-        )
+
+        def _take_down(
+            self, method: str, node: int, steps: int, how: Callable[[], ActiveFault]
+        ) -> None:
+            if self._on(node, "cut"):
+                self._skip(method, {"node": node, "steps": steps}, node, "is cut")
+                return
+            self._fault(method, {"node": node, "steps": steps}, how)
+
+        @precondition(_may_take_down)
         @rule(node=nodes, steps=durations)
         def kill_node(self, node: int, steps: int) -> None:
-            if self._on(node, "cut"):
-                self._skip("kill_node", {"node": node, "steps": steps}, node, "is cut")
-                return
-            self._fault("kill_node", {"node": node, "steps": steps}, lambda: self.faults.kill(node))
+            self._take_down("kill_node", node, steps, lambda: self.faults.kill(node))
 
         @precondition(
             lambda self: len(self.active) < MAX_FAULTS and has_registry and not self._restarts()
@@ -323,24 +329,11 @@ def chaos_machine(
                 topology.record(Note(f"chaos: node-{node} still online {ttl + 20}s after its cut"))
             return fault
 
-        # A stopped memory-mode node loses its metadata by design, as a killed one does.
-        @precondition(
-            lambda self: (
-                len(self.active) < MAX_FAULTS
-                and not self._down()
-                and not self._outage()
-                and durable
-            )
-        )
+        @precondition(_may_take_down)
         @rule(node=nodes, steps=durations)
         def remove_node(self, node: int, steps: int) -> None:
             """A node leaves (graceful stop) and rejoins when the fault heals."""
-            if self._on(node, "cut"):
-                self._skip("remove_node", {"node": node, "steps": steps}, node, "is cut")
-                return
-            self._fault(
-                "remove_node", {"node": node, "steps": steps}, lambda: self.faults.stop(node)
-            )
+            self._take_down("remove_node", node, steps, lambda: self.faults.stop(node))
 
         @precondition(
             lambda self: (
