@@ -13,6 +13,7 @@ from harness import (
     ConvergenceTimeout,
     LogicalDatabase,
     Snapshot,
+    SqlError,
     Topology,
     assert_converged,
     node_snapshot,
@@ -23,6 +24,8 @@ from scenarios.known import (
     CONCURRENT_CREATE_511,
     CREATE_DATABASE_RACE,
     CREATED_WHILE_CUT,
+    DISTSQL_LOST_IN_OUTAGE,
+    DROPPED_WHILE_CUT,
     ETCD_NO_WATCH,
     LINE_51,
     RACY_REPLAY_ORDER,
@@ -53,6 +56,10 @@ PER_NODE = 3
 
 def _exists(names: list[str]) -> Callable[[Snapshot], bool]:
     return lambda s: all(s.as_dict().get(f"database/{n}/exists") == "yes" for n in names)
+
+
+def _gone(names: list[str]) -> Callable[[Snapshot], bool]:
+    return lambda s: all(s.as_dict().get(f"database/{n}/exists") != "yes" for n in names)
 
 
 def _create(topology: Topology, node: int, names: list[str]) -> None:
@@ -179,6 +186,35 @@ def test_node_cut_during_create_database_serves_it_after_heal(
         # A release that never catches up keeps the database on the cut node only.
         with cut.sql() as c:
             c.execute(topology.dialect.drop_database(name))
+
+
+# Found by a chaos run on 5.5.2 (seed 1): an acknowledged DROP DATABASE that did nothing.
+@DROPPED_WHILE_CUT
+@DISTSQL_LOST_IN_OUTAGE
+@pytest.mark.topology(namespace="drop_cut")
+def test_drop_database_through_node_cut_from_registry_is_refused_or_done(
+    topology: Topology,
+) -> None:
+    """``DROP DATABASE`` through a node cut from the registry either fails, or the database is
+    gone from every node once the link heals. It must not answer OK and leave it anywhere."""
+    cut = topology.nodes[-1]
+    name = f"dropcut_{secrets.token_hex(3)}"
+    _create(topology, 0, [name])
+    assert_converged(topology, databases=[name], timeout=30, expect=_exists([name]))
+    accepted = True
+    try:
+        with registry_cut(topology, cut.index):
+            try:
+                with cut.sql() as c:
+                    c.execute(topology.dialect.drop_database(name, if_exists=False))
+            except SqlError:
+                accepted = False
+        expect = _gone([name]) if accepted else _exists([name])
+        assert_converged(topology, databases=[name], timeout=30, expect=expect)
+    finally:
+        for node in topology.nodes:
+            with node.sql() as c:
+                c.execute(topology.dialect.drop_database(name))
 
 
 # The wrong order shows in roughly 1 of 3 tries (a 10-run soak saw 5 clean tries once), so
