@@ -97,7 +97,7 @@ NO_DEREGISTER_ON_STOP_ETCD_55 = known(
     "nodes until its lease expires. ContextManager.close asks EtcdRepository.delete to remove "
     "the online key without waiting for it (no .get() on the future), then closes the client "
     "at once, and the key's lease is never revoked. A race: 1 stop in 3 here, so the "
-    "scenario stops up to 12 nodes",
+    "scenario stops up to 24 nodes",
     LINE_55,
 )
 
