@@ -347,8 +347,11 @@ def chaos_machine(
         def add_node(self, steps: int) -> None:
             self._fault("add_node", {"steps": steps}, self.faults.scale_out)
 
+        def _any(self, *kinds: str) -> bool:
+            return any(f.fault in kinds for f, _ in self.active)
+
         def _scaled(self) -> bool:
-            return any(f.fault == "scale-out" for f, _ in self.active)
+            return self._any("scale-out")
 
         # A node cannot boot without its registry link (it fails fast by design), so a node
         # that is down is not cut, and a cut node is not taken down: such a step is skipped.
@@ -360,15 +363,15 @@ def chaos_machine(
             self._step(method, args, f"{method} skipped: node-{node} {why}")
 
         def _outage(self) -> bool:
-            return any(f.fault == "outage" for f, _ in self.active)
+            return self._any("outage")
 
         def _restarts(self) -> bool:
             """A node is killed or stopped: it boots again when that heals."""
-            return any(f.fault in ("kill", "stop") for f, _ in self.active)
+            return self._any("kill", "stop")
 
         def _down(self) -> bool:
             """A node is paused or killed already (one at a time keeps a quorum of answers)."""
-            return any(f.fault in ("pause", "kill", "stop") for f, _ in self.active)
+            return self._any("pause", "kill", "stop")
 
         # -- the invariants, once every fault is healed --------------------------------
         def teardown(self) -> None:
