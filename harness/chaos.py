@@ -1,7 +1,8 @@
 """Randomised fault schedules on a real topology: Hypothesis stateful testing, Jepsen-style.
 
 Each example is a schedule: metadata changes through any node (create and drop a database,
-register a storage unit, create, alter and drop a sharding rule) interleaved with faults from
+register a storage unit, create, alter and drop a sharding rule, or a unit and a rule in one
+step) interleaved with faults from
 the catalog (cut or slow a node's registry link, isolate a node until the registry drops it,
 pause, kill or stop a node, a registry outage), each of which heals within a few steps, and a
 node joining (removed again when it heals).
@@ -10,6 +11,11 @@ Once everything is healed the example checks:
 - the nodes converge to the registry within a bound, and membership matches the live nodes;
 - a change that returned success is there on every node (a dropped database is gone); one
   that returned an error or timed out may be there or not, but the nodes agree on it.
+
+Each failure has a signature (harness.chaos_signature: what differs, and which way). A run
+can be told the signatures of known behaviour (``known``): an example failing only so is
+recorded, reported as a ``ChaosKnownBehaviour`` warning with its shortest schedule, and the
+run keeps looking for what is not known, instead of stopping at the first known failure.
 
 A failing example is shrunk by Hypothesis on the same topology (reset between examples: every
 fault healed, every database the example created dropped), within the time budget; the result
@@ -23,9 +29,10 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import hypothesis
 import hypothesis.errors
@@ -34,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
+from harness.chaos_signature import MEMBERSHIP, divergence, known_reason, lost
 from harness.convergence.api import assert_membership, online_compute_nodes, wait_converged
 from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import cut, latency
@@ -43,7 +51,14 @@ from harness.runtime.topology import Topology
 from harness.runtime.wiring import storage_address
 from harness.timeline import Note
 
-__all__ = ["ChaosFailure", "ChaosSettings", "chaos_machine", "run_chaos"]
+__all__ = [
+    "ChaosFailure",
+    "ChaosKnownBehaviour",
+    "ChaosRunner",
+    "ChaosSettings",
+    "chaos_machine",
+    "run_chaos",
+]
 
 TABLE = "t_order"
 UNIT = "ds_0"
@@ -54,7 +69,10 @@ MAX_FAULTS = 2  # faults on at once
 class ChaosSettings:
     """One chaos run: ``examples`` schedules of up to ``steps`` steps, stopping new examples
     once ``budget_s`` seconds have passed; ``seed`` replays a run; a healed topology must
-    converge within ``converge_s`` seconds; a DistSQL statement may take ``statement_s``."""
+    converge within ``converge_s`` seconds; a DistSQL statement may take ``statement_s``.
+    ``known`` maps failure-signature patterns (shell wildcards over
+    harness.chaos_signature's parts) to the reason they are known: such failures are
+    recorded and the run goes on."""
 
     examples: int = 5
     steps: int = 10
@@ -62,10 +80,30 @@ class ChaosSettings:
     seed: int | None = None
     converge_s: float = 60.0
     statement_s: float = 20.0
+    known: Mapping[str, str] = field(default_factory=dict)
 
 
 class ChaosFailure(AssertionError):
     """A schedule broke an invariant; the message has the minimal schedule and the seed."""
+
+
+class ChaosKnownBehaviour(UserWarning):
+    """A chaos run met known behaviour (it kept looking): the signature, the reason it is
+    known, how many examples showed it and the shortest schedule that did."""
+
+
+class ChaosRunner(Protocol):
+    """The ``chaos`` fixture: run the schedules; the number of examples run."""
+
+    def __call__(self, *, known: Mapping[str, str] | None = None) -> int: ...
+
+
+class _Violation(AssertionError):
+    """An invariant broken after every fault healed, with the failure's signature."""
+
+    def __init__(self, message: str, signature: list[str]) -> None:
+        super().__init__(message)
+        self.signature = signature
 
 
 class _TopologyBroken(BaseException):
@@ -110,9 +148,11 @@ class _Run:
     started: float = field(default_factory=time.monotonic)
     examples: int = 0
     last_steps: list[Step] = field(default_factory=list)
-    # Per kind of failure (its message's first line): the shortest schedule seen failing so,
-    # and the message. Hypothesis ends by replaying each distinct failure's minimal schedule.
+    # Per kind of failure (its signature): the shortest schedule seen failing so, and the
+    # message. Hypothesis ends by replaying each distinct failure's minimal schedule.
     failures: dict[str, tuple[list[Step], str]] = field(default_factory=dict)
+    # Known behaviour met (signature: reason, examples showing it, shortest schedule).
+    known: dict[str, tuple[str, int, list[Step]]] = field(default_factory=dict)
     broken: str = ""  # why the topology could not be reset, if it could not
 
 
@@ -197,11 +237,7 @@ def chaos_machine(
             said = f"node-{via}: drop {db.name}: {done}"
             self._step("drop_database", {"via": via, "pick": pick}, said)
 
-        @precondition(lambda self: bool(self.dbs))
-        @rule(via=nodes, pick=st.integers(min_value=0))
-        def register_unit(self, via: int, pick: int) -> None:
-            self._tick()
-            db = self._pick(pick)
+        def _register(self, via: int, db: Database) -> bool | None:
             host, port = storage_address(0)
             admin = topology.storage[0].admin
             sql = self.dialect.register_storage_unit(
@@ -209,14 +245,9 @@ def chaos_machine(
             )
             done = self._sql(via, sql, db.name)
             db.unit = True if done and db.exists else None
-            said = f"node-{via}: register {UNIT} in {db.name}: {done}"
-            self._step("register_unit", {"via": via, "pick": pick}, said)
+            return done
 
-        @precondition(lambda self: bool(self.dbs))
-        @rule(via=nodes, pick=st.integers(min_value=0), alter=st.booleans())
-        def create_rule(self, via: int, pick: int, alter: bool) -> None:
-            self._tick()
-            db = self._pick(pick)
+        def _create_rule(self, via: int, db: Database, alter: bool) -> bool | None:
             sql = self.dialect.create_sharding_table_rule(
                 TABLE, [UNIT], "order_id", 8 if alter else 4
             )
@@ -225,9 +256,38 @@ def chaos_machine(
             done = self._sql(via, sql, db.name)
             if not alter:
                 db.rule = True if done and db.unit else None
+            return done
+
+        @precondition(lambda self: bool(self.dbs))
+        @rule(via=nodes, pick=st.integers(min_value=0))
+        def register_unit(self, via: int, pick: int) -> None:
+            self._tick()
+            db = self._pick(pick)
+            done = self._register(via, db)
+            said = f"node-{via}: register {UNIT} in {db.name}: {done}"
+            self._step("register_unit", {"via": via, "pick": pick}, said)
+
+        @precondition(lambda self: bool(self.dbs))
+        @rule(via=nodes, pick=st.integers(min_value=0), alter=st.booleans())
+        def create_rule(self, via: int, pick: int, alter: bool) -> None:
+            self._tick()
+            db = self._pick(pick)
+            done = self._create_rule(via, db, alter)
             verb = "alter" if alter else "create"
             said = f"node-{via}: {verb} rule {TABLE} in {db.name}: {done}"
             self._step("create_rule", {"via": via, "pick": pick, "alter": alter}, said)
+
+        # What a set-up script does: a storage unit, then a rule on it, in one step (so a
+        # node cut for one step misses both, and replays them in whatever order it gets).
+        @precondition(lambda self: bool(self.dbs))
+        @rule(via=nodes, pick=st.integers(min_value=0))
+        def set_up_sharding(self, via: int, pick: int) -> None:
+            self._tick()
+            db = self._pick(pick)
+            unit = self._register(via, db)
+            done = self._create_rule(via, db, alter=False) if unit else None
+            said = f"node-{via}: register {UNIT} then create rule {TABLE} in {db.name}: {done}"
+            self._step("set_up_sharding", {"via": via, "pick": pick}, said)
 
         @precondition(lambda self: bool(self.dbs))
         @rule(via=nodes, pick=st.integers(min_value=0))
@@ -379,8 +439,12 @@ def chaos_machine(
                 self.faults.heal_all()
                 self.active = []
                 self._check()
-            except AssertionError as exc:
-                kind = str(exc).split("\n", 1)[0]
+            except _Violation as exc:
+                kind = " + ".join(exc.signature)
+                reason = known_reason(exc.signature, settings.known)
+                if reason is not None:
+                    self._known(kind, reason)
+                    return
                 seen = shared.failures.get(kind)
                 if seen is None or len(self.steps) <= len(seen[0]):
                     shared.failures[kind] = (list(self.steps), str(exc))
@@ -388,14 +452,22 @@ def chaos_machine(
             finally:
                 self._reset()
 
+        def _known(self, kind: str, reason: str) -> None:
+            topology.record(Note(f"chaos: known behaviour ({kind}): {reason}"))
+            _, count, shortest = shared.known.get(kind, (reason, 0, list(self.steps)))
+            if len(self.steps) < len(shortest):
+                shortest = list(self.steps)
+            shared.known[kind] = (reason, count + 1, shortest)
+
         def _check(self) -> None:
             names = sorted(self.dbs)
             result = wait_converged(
                 topology, databases=names, timeout=settings.converge_s, stable=0.5
             )
             if not result.converged:
-                raise AssertionError(
-                    f"after every fault healed, the nodes did not converge:\n{result.explain()}"
+                raise _Violation(
+                    f"after every fault healed, the nodes did not converge:\n{result.explain()}",
+                    divergence(result),
                 )
             snapshot = result.snapshot.as_dict()
 
@@ -404,7 +476,8 @@ def chaos_machine(
                     return snapshot.get(key) == "yes"
                 return any(k == key or k.startswith(key + "/") for k in snapshot)
 
-            missing = []
+            missing: list[str] = []
+            signature: set[str] = set()
             for db in self.dbs.values():
                 base = f"database/{db.name}"
                 for what, expected, key in (
@@ -417,12 +490,17 @@ def chaos_machine(
                     if there(key) != expected:
                         state = "missing" if expected else "still there"
                         missing.append(f"{db.name}: {what} {state} (the statement returned ok)")
+                        signature.add(lost(what, state))
             if missing:
-                raise AssertionError(
-                    "a change that returned success is lost or undone:\n  " + "\n  ".join(missing)
+                raise _Violation(
+                    "a change that returned success is lost or undone:\n  " + "\n  ".join(missing),
+                    sorted(signature),
                 )
             if has_registry:  # nodes without a registry do not know each other
-                assert_membership(topology, timeout=settings.converge_s)
+                try:
+                    assert_membership(topology, timeout=settings.converge_s)
+                except ConvergenceTimeout as exc:
+                    raise _Violation(str(exc), [MEMBERSHIP]) from None
 
         def _reset(self) -> None:
             """Drop what the example created and bring every container back, so the next
@@ -503,9 +581,29 @@ def _shrinking_within(budget_s: float) -> Iterator[None]:
 
 
 def run_chaos(topology: Topology, settings: ChaosSettings) -> int:
-    """Run the schedules; the number of examples run. ChaosFailure on a broken invariant,
-    with the minimal schedule (steps, and a pytest scenario) and the seed."""
+    """Run the schedules; the number of examples run. ChaosFailure on a broken invariant
+    whose signature is not in ``settings.known``, with the minimal schedule (steps, and a
+    pytest scenario) and the seed; a ChaosKnownBehaviour warning for each known one met."""
     shared = _Run()
+    try:
+        return _run(topology, settings, shared)
+    finally:
+        for kind, (reason, count, steps) in shared.known.items():
+            warnings.warn(
+                ChaosKnownBehaviour(
+                    f"chaos: known behaviour in {count} of {shared.examples} example(s): "
+                    f"{kind} ({reason}); shortest schedule ({len(steps)} steps, not shrunk):\n"
+                    f"{_listing(steps)}"
+                ),
+                stacklevel=2,
+            )
+
+
+def _listing(steps: list[Step]) -> str:
+    return "\n".join(f"  {i + 1}. {s.said}" for i, s in enumerate(steps))
+
+
+def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
     # Always seeded, so every run can be replayed: the seed is in the failure's message.
     seed = settings.seed if settings.seed is not None else random.randrange(2**32)
     machine: Any = hypothesis.seed(seed)(chaos_machine(topology, settings, shared))
@@ -524,11 +622,10 @@ def run_chaos(topology: Topology, settings: ChaosSettings) -> int:
             )
     except _TopologyBroken:
         steps = shared.last_steps
-        listing = "\n".join(f"  {i + 1}. {s.said}" for i, s in enumerate(steps))
         raise ChaosFailure(
             f"chaos: the topology could not be brought back {shared.broken}; the run stopped "
             f"(replay with --harness-chaos-seed={seed}). The example that left it so "
-            f"({len(steps)} steps, not shrunk):\n{listing}\n\n"
+            f"({len(steps)} steps, not shrunk):\n{_listing(steps)}\n\n"
             f"as a scenario:\n{scenario_text(steps, seed)}"
         ) from None
     except (AssertionError, BaseExceptionGroup, hypothesis.errors.Flaky, _BudgetSpent) as exc:
@@ -558,10 +655,10 @@ def _fail(shared: _Run, seed: int, *, budget: bool, flaky: bool) -> None:
         f"chaos: {len(shared.failures)} kind(s) of failure in {shared.examples} example(s); "
         f"replay with --harness-chaos-seed={seed}"
     ]
-    for steps, why in shared.failures.values():
-        listing = "\n".join(f"  {i + 1}. {s.said}" for i, s in enumerate(steps))
+    for kind, (steps, why) in shared.failures.items():
         parts.append(
-            f"{why}\n\n{shrunk} schedule ({len(steps)} steps):\n{listing}\n\n"
+            f"signature: {kind}\n{why}\n\n{shrunk} schedule ({len(steps)} steps):\n"
+            f"{_listing(steps)}\n\n"
             f"as a scenario:\n{scenario_text(steps, seed)}"
         )
     raise ChaosFailure("\n\n".join(parts))

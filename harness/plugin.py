@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness import detached, hooks
-from harness.chaos import ChaosSettings, run_chaos
+from harness.chaos import ChaosRunner, ChaosSettings, run_chaos
 from harness.diagnostics import dump_state
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
 from harness.docker_engine import check_local, connect
@@ -514,10 +514,26 @@ def chaos_settings(request: pytest.FixtureRequest) -> ChaosSettings:
 
 
 @pytest.fixture
-def chaos(topology: Topology, chaos_settings: ChaosSettings) -> Callable[[], int]:
+def chaos(topology: Topology, chaos_settings: ChaosSettings) -> ChaosRunner:
     """Run randomised fault schedules on this test's topology: ``chaos()`` returns the
-    examples run, or fails with the minimal schedule and its seed (harness.chaos)."""
-    return lambda: run_chaos(topology, chaos_settings)
+    examples run, or fails with the minimal schedule and its seed (harness.chaos).
+    ``chaos(known={pattern: reason})`` records failures of known behaviour and keeps looking
+    (see harness.chaos_signature for the signatures the patterns match)."""
+
+    def run(*, known: Mapping[str, str] | None = None) -> int:
+        settings = dataclasses.replace(
+            chaos_settings, known={**chaos_settings.known, **(known or {})}
+        )
+        return run_chaos(topology, settings)
+
+    return run
+
+
+@pytest.fixture
+def proxy_version(request: pytest.FixtureRequest) -> str:
+    """The proxy release this test runs on (e.g. ``5.5.2``; empty if the image names none)."""
+    version: str = request.node.stash.get(ENGINE_VERSION_KEY, "")
+    return version
 
 
 @pytest.fixture

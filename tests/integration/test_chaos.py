@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from harness.chaos import ChaosFailure, ChaosSettings, chaos_machine, run_chaos
+from harness.chaos import (
+    ChaosFailure,
+    ChaosKnownBehaviour,
+    ChaosSettings,
+    chaos_machine,
+    run_chaos,
+)
 from harness.convergence.api import assert_membership, online_compute_nodes
 from harness.faults.controller import Faults
 from harness.runtime.image_set import resolve_images
@@ -51,6 +57,30 @@ def test_a_breaking_schedule_is_found_shrunk_and_replayable(separate_nodes: Topo
         with node.sql() as c:
             names = [str(next(iter(r.values()))) for r in c.query("SHOW DATABASES")]
         assert [n for n in names if n.startswith("chaos_")] == []
+
+
+def test_known_behaviour_is_recorded_and_the_run_keeps_looking(separate_nodes: Topology) -> None:
+    # The same planted divergence, now declared known: no failure, every example runs, and
+    # the warning names the signature, the reason and a schedule that showed it.
+    settings = ChaosSettings(
+        examples=4,
+        steps=3,
+        budget_s=600,
+        seed=7,
+        converge_s=2,
+        statement_s=3,
+        known={"nodes disagree on *": "memory mode keeps metadata per node"},
+    )
+    with pytest.warns(ChaosKnownBehaviour) as seen:
+        examples = run_chaos(separate_nodes, settings)
+    assert examples >= 4
+    [warning] = seen.list
+    text = str(warning.message)
+    found = re.match(r"chaos: known behaviour in (\d+) of (\d+) example", text)
+    assert found is not None, text
+    assert 1 <= int(found.group(1)) <= int(found.group(2)) == examples
+    assert "nodes disagree on database (memory mode keeps metadata per node)" in text
+    assert ": create chaos_" in text
 
 
 @pytest.fixture(scope="module")

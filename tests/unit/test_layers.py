@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "harness.detached": 5,
     "harness.reuse": 5,
     "harness.chaos": 5,
+    "harness.chaos_signature": 5,
     "harness.report_html": 6,
     "harness.reporting": 6,
     "harness.progress": 6,

@@ -1,0 +1,113 @@
+"""What kind of failure a chaos example found: a short signature, the same whichever node or
+database it hit, so a run can tell a known behaviour (recorded; the run goes on) from a
+finding (shrunk and reported).
+
+A signature is one or more parts, each naming a direction and an object:
+
+- ``a node is ahead of the registry on rule``: the node serves a change the registry does not
+  hold (a change applied locally and never persisted);
+- ``a node is behind the registry on database``: the registry holds a change the node never
+  applied (a missed or failed event);
+- ``a node and the registry differ on storage unit``: both hold it, with other values;
+- ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
+- ``lost: database still there``: a change that returned success is not on any node;
+- ``membership``: the online compute nodes do not match the live ones.
+
+Pure functions over snapshots, unit-tested without Docker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
+
+from harness.convergence.diff import diff_snapshots
+from harness.convergence.loop import ConvergenceResult
+from harness.convergence.snapshot import Snapshot, registry_comparable
+
+__all__ = ["MEMBERSHIP", "divergence", "known_reason", "lost"]
+
+MEMBERSHIP = "membership"
+
+# A key's third part (database/<db>/<part>/...) names its object; config keys name it next.
+_OBJECTS = {
+    "exists": "database",
+    "storage_unit": "storage unit",
+    "sharding_table_rule": "rule",
+    "rule": "rule",
+}
+
+
+def _object(key: str) -> str:
+    parts = key.split("/")
+    if len(parts) < 3 or parts[0] != "database":
+        return parts[0]
+    part = parts[3] if parts[2] == "config" and len(parts) > 3 else parts[2]
+    return _OBJECTS.get(part, part)
+
+
+def _whole(keys: Iterable[str]) -> set[str]:
+    """Databases present on one side only: one part for each, not one per object in it."""
+    return {k.split("/")[1] for k in keys if k.startswith("database/") and k.endswith("/exists")}
+
+
+def _against_registry(node: Mapping[str, str], registry: Mapping[str, str]) -> set[str]:
+    keys = [k for k in {*node, *registry} if registry_comparable(k)]
+    differing = [k for k in keys if node.get(k) != registry.get(k)]
+    whole = _whole(differing)
+    out: set[str] = set()
+    for key in differing:
+        mine, theirs = node.get(key), registry.get(key)
+        if key.endswith("/exists"):
+            direction = "ahead of" if mine == "yes" else "behind"
+        elif key.split("/")[1] in whole:
+            continue
+        elif theirs is None:
+            direction = "ahead of"
+        elif mine is None:
+            direction = "behind"
+        else:
+            out.add(f"a node and the registry differ on {_object(key)}")
+            continue
+        out.add(f"a node is {direction} the registry on {_object(key)}")
+    return out
+
+
+def divergence(result: ConvergenceResult) -> list[str]:
+    """The signature of a convergence failure: each kind of difference, sorted."""
+    nodes = [s for s in result.snapshots if s.error is None]
+    parts: set[str] = set()
+    registry: Snapshot | None = result.registry
+    if registry is not None and registry.error is None:
+        reference = registry.as_dict()
+        for snapshot in nodes:
+            parts |= _against_registry(snapshot.as_dict(), reference)
+    if not parts:
+        differing = diff_snapshots(nodes)
+        whole = _whole(differing)
+        parts = {
+            f"nodes disagree on {_object(key)}"
+            for key in differing
+            if key.endswith("/exists") or key.split("/")[1] not in whole
+        }
+    if any(s.error is not None for s in result.snapshots):
+        parts.add("a node is unreadable")
+    return sorted(parts) or ["nodes did not settle"]
+
+
+def lost(what: str, state: str) -> str:
+    """The signature part of a change that returned success and is ``state`` on the nodes."""
+    return f"lost: {what} {state}"
+
+
+def known_reason(signature: Iterable[str], known: Mapping[str, str]) -> str | None:
+    """The reasons, if every part of ``signature`` matches a pattern of ``known`` (shell-style
+    wildcards, e.g. ``a node is ahead of the registry on *``); None if any part is new."""
+    reasons: list[str] = []
+    for part in signature:
+        reason = next((r for p, r in known.items() if fnmatchcase(part, p)), None)
+        if reason is None:
+            return None
+        if reason not in reasons:
+            reasons.append(reason)
+    return "; ".join(reasons) if reasons else None

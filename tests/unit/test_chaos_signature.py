@@ -1,0 +1,109 @@
+"""Failure signatures of chaos examples: one per kind of difference, whichever node or database
+it hit, and the known-behaviour match that lets a run keep looking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.chaos_signature import MEMBERSHIP, divergence, known_reason, lost
+from harness.convergence.loop import ConvergenceResult
+from harness.convergence.snapshot import Snapshot
+
+UNIT = {"ds_0": {"url": "jdbc:mysql://storage-0:3306/ds", "username": "root"}}
+RULE = {"SHARDING": {"tables": {"t_order": {"actualDataNodes": "ds_0.t_order_${0..3}"}}}}
+
+
+def node(source: str, **dbs: dict[str, Any] | None) -> Snapshot:
+    tree: dict[str, Any] = {}
+    for name, config in dbs.items():
+        if config is None:
+            tree[name] = {"exists": "no"}
+        else:
+            tree[name] = {"exists": "yes", "config": config, "sharding_table_rule": {}}
+    return Snapshot.of(source, {"database": tree})
+
+
+def result(*snapshots: Snapshot, registry: Snapshot | None = None) -> ConvergenceResult:
+    return ConvergenceResult(
+        converged=False, waited=1.0, rounds=3, latency={}, snapshots=snapshots, registry=registry
+    )
+
+
+def registry(**dbs: dict[str, Any] | None) -> Snapshot:
+    return node("registry", **dbs)
+
+
+def test_a_node_that_missed_a_rule_is_behind_the_registry_on_the_rule() -> None:
+    full = {"storage_unit": UNIT, "rule": RULE}
+    without_rule = {"storage_unit": UNIT, "rule": {}}
+    got = divergence(
+        result(
+            node("node-0", chaos_0=full),
+            node("node-1", chaos_0=without_rule),
+            registry=registry(chaos_0=full),
+        )
+    )
+    assert got == ["a node is behind the registry on rule"]
+
+
+def test_a_change_never_persisted_puts_a_node_ahead_whatever_the_database() -> None:
+    one = divergence(
+        result(
+            node("node-0", chaos_0={"storage_unit": UNIT, "rule": {}}),
+            node("node-1", chaos_0={"storage_unit": {}, "rule": {}}),
+            registry=registry(chaos_0={"storage_unit": {}, "rule": {}}),
+        )
+    )
+    other = divergence(
+        result(
+            node("node-2", chaos_3={"storage_unit": UNIT, "rule": {}}),
+            registry=registry(chaos_3={"storage_unit": {}, "rule": {}}),
+        )
+    )
+    assert one == other == ["a node is ahead of the registry on storage unit"]
+
+
+def test_a_whole_database_missed_is_one_part_not_one_per_object() -> None:
+    full = {"storage_unit": UNIT, "rule": RULE}
+    got = divergence(
+        result(
+            node("node-0", chaos_0=full),
+            node("node-1", chaos_0=None),
+            registry=registry(chaos_0=full),
+        )
+    )
+    assert got == ["a node is behind the registry on database"]
+
+
+def test_different_values_and_no_registry() -> None:
+    other_unit = {"ds_0": {"url": "jdbc:mysql://storage-0:3306/other", "username": "root"}}
+    differ = divergence(
+        result(
+            node("node-0", db={"storage_unit": other_unit, "rule": {}}),
+            registry=registry(db={"storage_unit": UNIT, "rule": {}}),
+        )
+    )
+    assert differ == ["a node and the registry differ on storage unit"]
+    memory = divergence(result(node("node-0", db={"storage_unit": UNIT, "rule": {}}), node("n1")))
+    assert memory == ["nodes disagree on database"]
+    rules = divergence(result(node("node-0", db={"rule": RULE}), node("node-1", db={"rule": {}})))
+    assert rules == ["nodes disagree on rule"]
+    unreadable = divergence(result(node("node-0"), Snapshot.unreadable("node-1", "refused")))
+    assert unreadable == ["a node is unreadable"]
+
+
+def test_known_only_when_every_part_is_known() -> None:
+    known = {
+        "a node is ahead of the registry on *": "5.1.x persists nothing during an outage",
+        MEMBERSHIP: "5.1.0 never re-registers",
+    }
+    ahead = ["a node is ahead of the registry on rule"]
+    assert known_reason(ahead, known) == "5.1.x persists nothing during an outage"
+    both = [*ahead, MEMBERSHIP]
+    assert (
+        known_reason(both, known)
+        == "5.1.x persists nothing during an outage; 5.1.0 never re-registers"
+    )
+    assert known_reason([*ahead, "a node is behind the registry on rule"], known) is None
+    assert known_reason([lost("database", "still there")], known) is None
+    assert known_reason([lost("database", "still there")], {"lost: *": "r"}) == "r"
