@@ -631,17 +631,16 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
     except (AssertionError, BaseExceptionGroup, hypothesis.errors.Flaky, _BudgetSpent) as exc:
         # One failure, several distinct ones (an exception group), one a replay did not
         # repeat (a race: Flaky), or the budget spent with failures seen: report each kind
-        # with its shortest schedule.
+        # with its shortest schedule. The budget spent during a replay shows as Flaky
+        # (Hypothesis sees the replay stop drawing early) with _BudgetSpent as its context:
+        # that is the budget, not a race.
+        budget = isinstance(exc, _BudgetSpent) or isinstance(exc.__context__, _BudgetSpent)
         if not shared.failures:
-            if isinstance(exc, _BudgetSpent):
+            if budget:
                 return shared.examples
             raise
-        _fail(
-            shared,
-            seed,
-            budget=isinstance(exc, _BudgetSpent),
-            flaky=isinstance(exc, hypothesis.errors.Flaky),
-        )
+        flaky = isinstance(exc, hypothesis.errors.Flaky) and not budget
+        _fail(shared, seed, budget=budget, flaky=flaky)
     return shared.examples
 
 
