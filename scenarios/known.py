@@ -140,6 +140,17 @@ DROPPED_WHILE_CUT = known(
     LINE_55,
 )
 
+DROPPED_AFTER_RECONNECT = known(
+    "ShardingSphere 5.5.2 on ZooKeeper: DROP DATABASE through a node whose registry "
+    "connection was just re-established answers OK and drops the database everywhere except "
+    "on that node, which keeps serving it until it restarts. The node drops a database only "
+    "when it hears its own ephemeral /states/listener_assisted/<db> announcement, which the "
+    "other nodes handle and delete; the reconnecting node's cache misses it, as in the "
+    "CREATE DATABASE race (found by a chaos run; 8 of 8 drops right after a heal here, 0 of "
+    "2 once the node had been reconnected for 15 s)",
+    LINE_55,
+)
+
 CONCURRENT_CREATE_511 = pytest.mark.known_issue(
     "ShardingSphere 5.1.1: CREATE DATABASE through several nodes at once fails with "
     "'Runtime exception: [null]' (error 1997), and the node then refuses every later "
@@ -167,6 +178,7 @@ def chaos_known(version: str, registry: str) -> dict[str, str]:
     if version in LINE_55 and registry == "zookeeper":
         known["a node is behind the registry on database"] = _reason(CREATED_WHILE_CUT)
         known["lost: database still there"] = _reason(DROPPED_WHILE_CUT)
+        known["a node is ahead of the registry on database"] = _reason(DROPPED_AFTER_RECONNECT)
     if registry == "etcd" and version in LINE_51:
         known["membership"] = NO_REREGISTER_ETCD_51
     if registry == "etcd" and version in LINE_55:
