@@ -2,10 +2,10 @@
 
 Each example is a schedule: metadata changes through any node (create and drop a database,
 register a storage unit, create, alter and drop a sharding rule, or a unit and a rule in one
-step) interleaved with faults from
-the catalog (cut or slow a node's registry link, isolate a node until the registry drops it,
-pause, kill or stop a node, a registry outage), each of which heals within a few steps, and a
-node joining (removed again when it heals).
+step) interleaved with faults from the catalog (cut or slow a node's registry link, isolate a
+node until the registry drops it, pause, kill or stop a node, a registry outage, a node
+joining and removed again when it heals). A fault of ``steps`` k lasts through the next k
+metadata changes and heals before the one after (or when the example ends).
 Once everything is healed the example checks:
 
 - the nodes converge to the registry within a bound, and membership matches the live nodes;
@@ -188,10 +188,14 @@ def chaos_machine(
             topology.record(Note(f"chaos: {said}"))
 
         def _tick(self) -> None:
-            """Every step brings each fault one step closer to healing."""
+            """Before each metadata change: heal the faults that have lasted their changes,
+            and count this change against the rest. A fault of ``steps`` k is on during the
+            next k changes, however many other faults are injected meanwhile (as a Jepsen
+            nemesis runs beside the clients' operations): no fault passes without a change
+            to act on."""
             still = []
             for fault, left in self.active:
-                if left > 1:
+                if left > 0:
                     still.append((fault, left - 1))
                     continue
                 try:
@@ -302,9 +306,8 @@ def chaos_machine(
         def _pick(self, pick: int) -> Database:
             return list(self.dbs.values())[pick % len(self.dbs)]
 
-        # -- faults, each healing within a few steps ----------------------------------
+        # -- faults, each lasting through 1-3 metadata changes ---------------------------
         def _fault(self, method: str, args: dict[str, Any], on: Callable[[], ActiveFault]) -> None:
-            self._tick()
             try:
                 fault = on()
             except Exception as exc:  # noqa: BLE001 - see _sql
@@ -419,7 +422,6 @@ def chaos_machine(
             return any(f.node == f"node-{node}" and f.fault in kinds for f, _ in self.active)
 
         def _skip(self, method: str, args: dict[str, Any], node: int, why: str) -> None:
-            self._tick()
             self._step(method, args, f"{method} skipped: node-{node} {why}")
 
         def _outage(self) -> bool:

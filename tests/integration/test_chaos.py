@@ -106,32 +106,44 @@ def test_scale_out_is_a_fault_that_heals_by_removing_the_node(cluster: Topology)
 
 def test_isolation_and_removal_steps_heal_within_the_schedule(cluster: Topology) -> None:
     """A schedule pasted as a scenario: a node isolated until the registry drops it, then
-    stopped (it leaves); each heals on time, and the example's checks pass."""
+    stopped (it leaves); each lasts through its one metadata change and heals before the
+    next, and the example's checks pass."""
     faults = Faults.of(cluster)
     state: Any = chaos_machine(cluster, ChaosSettings(converge_s=60))()
+    state.create_database(via=0)
     state.isolate_node(node=1, steps=1)
     [isolated] = faults.active
     assert isolated.startswith("node-1 ")
     assert "registry" in isolated
     assert online_compute_nodes(cluster) == {cluster.nodes[0].instance_id}
-    state.create_database(via=0)  # the isolation heals before the statement
+    # A change that fails (there is no rule yet) and changes nothing: the isolation lasts
+    # through it, and heals before the next change.
+    state.drop_rule(via=0, pick=0)
+    assert faults.active == [isolated]
+    state.register_unit(via=0, pick=0)
     assert faults.active == []
-    state.remove_node(node=1, steps=2)
+    state.remove_node(node=1, steps=1)
     assert faults.active == ["node-1 stopped"]
     assert cluster.nodes[1].proxy is not None
     assert cluster.nodes[1].proxy.status() == "exited"
-    # A node that is down is not also cut (it could not boot when the stop heals): skipped.
+    # A node that is down is not also cut (it could not boot when the stop heals): skipped,
+    # and a skipped fault does not count as a change.
     state.cut_registry(node=1, steps=1)
     assert state.steps[-1].said == "cut_registry skipped: node-1 is down"
     assert faults.active == ["node-1 stopped"]
-    state.register_unit(via=0, pick=0)  # node-1 starts again first
+    state.drop_rule(via=0, pick=0)
+    assert faults.active == ["node-1 stopped"]
+    state.create_rule(via=0, pick=0, alter=False)  # node-1 starts again first
     assert faults.active == []
     assert [s.method for s in state.steps] == [
-        "isolate_node",
         "create_database",
+        "isolate_node",
+        "drop_rule",
+        "register_unit",
         "remove_node",
         "cut_registry",
-        "register_unit",
+        "drop_rule",
+        "create_rule",
     ]
     state.teardown()  # converged to the registry, nothing lost, both nodes online
     assert_membership(cluster)
