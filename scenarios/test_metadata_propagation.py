@@ -217,7 +217,7 @@ def test_drop_database_through_node_cut_from_registry_is_refused_or_done(
 
 # Found by a chaos run on 5.5.2 (seed 1): after a registry outage or a cut healed, an
 # acknowledged DROP DATABASE through the reconnected node left the database on that node.
-# Three tries: it failed 8 of 8 times on 5.5.2 when measured, so one clean try is not a fix.
+# Three tries: 9 of 9 such drops failed on 5.5.2 when measured, so one clean try is not a fix.
 RECONNECT_TRIES = 3
 
 
