@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from harness.chaos import (
+from harness.chaos import (  # _TopologyBroken: the run's stop signal, tested here
     ChaosFailure,
     ChaosKnownBehaviour,
     ChaosSettings,
+    _TopologyBroken,
     chaos_machine,
     run_chaos,
 )
@@ -81,6 +82,28 @@ def test_known_behaviour_is_recorded_and_the_run_keeps_looking(separate_nodes: T
     assert 1 <= int(found.group(1)) <= int(found.group(2)) == examples
     assert "nodes disagree on database (memory mode keeps metadata per node)" in text
     assert ": create chaos_" in text
+
+
+def test_a_fault_harness_cannot_heal_stops_the_run_instead_of_blaming_the_engine(
+    separate_nodes: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = Faults.of(separate_nodes)
+    state: Any = chaos_machine(separate_nodes, ChaosSettings(converge_s=2, statement_s=3))()
+    state.pause_node(node=1, steps=1)
+    state.create_database(via=0)  # the pause lasts through this change
+
+    def planted(_fault: object) -> None:
+        raise RuntimeError("planted: the link's API timed out")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(faults, "heal", planted)
+        state.create_database(via=0)  # healing the pause fails here
+    assert state.heal_failed == ["node-1 paused: planted: the link's API timed out"]
+    # The example ends: every fault is healed for real, and the run stops with what harness
+    # could not heal (a BaseException Hypothesis lets through), not with an engine finding.
+    with pytest.raises(_TopologyBroken):
+        state.teardown()
+    assert faults.active == []
 
 
 @pytest.fixture(scope="module")
