@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
 import hypothesis
@@ -41,8 +44,9 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from harness.chaos_signature import MEMBERSHIP, divergence, known_reason, lost
+from harness.chaos_signature import JOIN_FAILED, MEMBERSHIP, divergence, known_reason, lost
 from harness.convergence.api import assert_membership, online_compute_nodes, wait_converged
+from harness.diagnostics import dump_state
 from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import cut, latency
 from harness.faults.controller import ActiveFault, Faults
@@ -63,6 +67,9 @@ __all__ = [
 TABLE = "t_order"
 UNIT = "ds_0"
 MAX_FAULTS = 2  # faults on at once
+# Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
+DOWN = (("kill", "is down"), ("stop", "is down"))
+LINKED = (("cut", "is cut"), ("latency", "has a slowed registry link"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,10 @@ class ChaosSettings:
     converge within ``converge_s`` seconds; a DistSQL statement may take ``statement_s``.
     ``known`` maps failure-signature patterns (shell wildcards over
     harness.chaos_signature's parts) to the reason they are known: such failures are
-    recorded and the run goes on."""
+    recorded and the run goes on. The reset between examples clears the state a failure
+    left: with ``evidence`` (a folder) set, every node's snapshot and the registry dump are
+    saved first, in ``<kind>/`` for the shortest example of each kind, and the failure names
+    the folder (the ``chaos`` fixture saves them under the run's report folder)."""
 
     examples: int = 5
     steps: int = 10
@@ -81,6 +91,11 @@ class ChaosSettings:
     converge_s: float = 60.0
     statement_s: float = 20.0
     known: Mapping[str, str] = field(default_factory=dict)
+    evidence: Path | None = None
+
+    def __post_init__(self) -> None:
+        # A read-only copy: the caller's dict may change after, and settings are shared.
+        object.__setattr__(self, "known", MappingProxyType(dict(self.known)))
 
 
 class ChaosFailure(AssertionError):
@@ -179,6 +194,7 @@ def chaos_machine(
             self.dbs: dict[str, Database] = {}
             self.active: list[tuple[ActiveFault, int]] = []
             self.heal_failed: list[str] = []  # what harness could not heal (not a finding)
+            self.join_failed: list[str] = []  # nodes that could not boot (a finding)
             self.steps: list[Step] = []
             shared.last_steps = self.steps
             topology.record(Note(f"chaos example {shared.examples}"))
@@ -321,26 +337,15 @@ def chaos_machine(
         @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
         @rule(node=nodes, steps=durations)
         def cut_registry(self, node: int, steps: int) -> None:
-            if self._on(node, "kill", "stop"):
-                self._skip("cut_registry", {"node": node, "steps": steps}, node, "is down")
-                return
-            self._fault(
-                "cut_registry",
-                {"node": node, "steps": steps},
-                lambda: self.faults.apply(node, cut("registry")),
+            self._on_node(
+                "cut_registry", node, steps, lambda: self.faults.apply(node, cut("registry")), DOWN
             )
 
         @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
         @rule(node=nodes, steps=durations)
         def slow_registry(self, node: int, steps: int) -> None:
-            if self._on(node, "kill", "stop"):
-                self._skip("slow_registry", {"node": node, "steps": steps}, node, "is down")
-                return
-            self._fault(
-                "slow_registry",
-                {"node": node, "steps": steps},
-                lambda: self.faults.apply(node, latency(300, 50)),
-            )
+            slow = latency(300, 50)
+            self._on_node("slow_registry", node, steps, lambda: self.faults.apply(node, slow), DOWN)
 
         @precondition(lambda self: len(self.active) < MAX_FAULTS and not self._down())
         @rule(node=nodes, steps=durations)
@@ -365,9 +370,22 @@ def chaos_machine(
         ) -> None:
             # Nor is one whose registry link is slowed: Toxiproxy's removal of a latency
             # toxic timed out on a killed node's link, and the node then could not boot.
-            for kind, why in (("cut", "is cut"), ("latency", "has a slowed registry link")):
+            self._on_node(method, node, steps, how, LINKED)
+
+        def _on_node(
+            self,
+            method: str,
+            node: int,
+            steps: int,
+            how: Callable[[], ActiveFault],
+            unless: tuple[tuple[str, str], ...],
+        ) -> None:
+            """Inject ``how`` on ``node``, or record the step as skipped when a fault of
+            one of the ``unless`` kinds is on it already (kind, and why it is skipped)."""
+            for kind, why in unless:
                 if self._on(node, kind):
-                    self._skip(method, {"node": node, "steps": steps}, node, why)
+                    said = f"{method} skipped: node-{node} {why}"
+                    self._step(method, {"node": node, "steps": steps}, said)
                     return
             self._fault(method, {"node": node, "steps": steps}, how)
 
@@ -416,7 +434,15 @@ def chaos_machine(
         )
         @rule(steps=durations)
         def add_node(self, steps: int) -> None:
-            self._fault("add_node", {"steps": steps}, self.faults.scale_out)
+            try:
+                fault = self.faults.scale_out()
+            except Exception as exc:  # noqa: BLE001 - a node that cannot boot is a finding
+                self.join_failed.append(str(exc))
+                first = (str(exc).splitlines() or [""])[0]
+                self._step("add_node", {"steps": steps}, f"a node could not join: {first}")
+                return
+            self.active.append((fault, steps))
+            self._step("add_node", {"steps": steps}, f"{fault.what} for {steps} step(s)")
 
         def _any(self, *kinds: str) -> bool:
             return any(f.fault in kinds for f, _ in self.active)
@@ -428,9 +454,6 @@ def chaos_machine(
         # that is down is not cut, and a cut node is not taken down: such a step is skipped.
         def _on(self, node: int, *kinds: str) -> bool:
             return any(f.node == f"node-{node}" and f.fault in kinds for f, _ in self.active)
-
-        def _skip(self, method: str, args: dict[str, Any], node: int, why: str) -> None:
-            self._step(method, args, f"{method} skipped: node-{node} {why}")
 
         def _outage(self) -> bool:
             return self._any("outage")
@@ -454,6 +477,12 @@ def chaos_machine(
                         self.heal_failed
                     )
                     raise _TopologyBroken
+                if self.join_failed:
+                    raise _Violation(
+                        "a node added during the schedule did not boot:\n"
+                        + "\n".join(self.join_failed),
+                        [JOIN_FAILED],
+                    )
                 self._check()
             except _Violation as exc:
                 kind = " + ".join(exc.signature)
@@ -463,10 +492,21 @@ def chaos_machine(
                     return
                 seen = shared.failures.get(kind)
                 if seen is None or len(self.steps) <= len(seen[0]):
-                    shared.failures[kind] = (list(self.steps), str(exc))
+                    shared.failures[kind] = (list(self.steps), str(exc) + self._evidence(kind))
                 raise
             finally:
                 self._reset()
+
+        def _evidence(self, kind: str) -> str:
+            """Save the state this failure left before the reset clears it; where, said."""
+            if settings.evidence is None:
+                return ""
+            dest = settings.evidence / re.sub(r"[^A-Za-z0-9_.-]+", "_", kind)[:80]
+            try:
+                dump_state(topology, dest)
+            except Exception as exc:  # noqa: BLE001 - the failure itself matters more
+                return f"\n(state not saved: {exc})"
+            return f"\nnode snapshots and registry dump at the failure: {dest}"
 
         def _known(self, kind: str, reason: str) -> None:
             topology.record(Note(f"chaos: known behaviour ({kind}): {reason}"))

@@ -11,7 +11,8 @@ A signature is one or more parts, each naming a direction and an object:
 - ``a node and the registry differ on storage unit``: both hold it, with other values;
 - ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
 - ``lost: database still there``: a change that returned success is not on any node;
-- ``membership``: the online compute nodes do not match the live ones.
+- ``membership``: the online compute nodes do not match the live ones;
+- ``a node could not join``: a node added during the schedule did not boot.
 
 Pure functions over snapshots, unit-tested without Docker.
 """
@@ -25,9 +26,10 @@ from harness.convergence.diff import diff_snapshots
 from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import Snapshot, registry_comparable
 
-__all__ = ["MEMBERSHIP", "divergence", "known_reason", "lost"]
+__all__ = ["JOIN_FAILED", "MEMBERSHIP", "divergence", "known_reason", "lost"]
 
 MEMBERSHIP = "membership"
+JOIN_FAILED = "a node could not join"
 
 # A key's third part (database/<db>/<part>/...) names its object; config keys name it next.
 _OBJECTS = {

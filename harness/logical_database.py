@@ -39,9 +39,11 @@ class LogicalDatabase:
     topology: Topology
 
     @classmethod
-    def create(cls, topology: Topology, hint: str = "") -> LogicalDatabase:
-        """Create a fresh database through node 0 and wait until every node serves it."""
-        token = secrets.token_hex(4)
+    def create(cls, topology: Topology, hint: str = "", *, token: str = "") -> LogicalDatabase:
+        """Create a fresh database through node 0 and wait until every node serves it. It is
+        named ``t_<token>`` (physical ``ds_<token>``); ``token`` defaults to 8 random hex
+        digits, and a scenario whose outcome depends on the name passes its own."""
+        token = token or secrets.token_hex(4)
         db = cls(f"t_{token}", f"ds_{token}", topology)
         for s in topology.storage:
             with s.sql() as c:

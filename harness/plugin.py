@@ -514,15 +514,22 @@ def chaos_settings(request: pytest.FixtureRequest) -> ChaosSettings:
 
 
 @pytest.fixture
-def chaos(topology: Topology, chaos_settings: ChaosSettings) -> ChaosRunner:
+def chaos(
+    request: pytest.FixtureRequest, topology: Topology, chaos_settings: ChaosSettings
+) -> ChaosRunner:
     """Run randomised fault schedules on this test's topology: ``chaos()`` returns the
     examples run, or fails with the minimal schedule and its seed (harness.chaos).
     ``chaos(known={pattern: reason})`` records failures of known behaviour and keeps looking
-    (see harness.chaos_signature for the signatures the patterns match)."""
+    (see harness.chaos_signature for the signatures the patterns match). The state each kind
+    of failure left is saved under the run's report folder, in ``chaos/``."""
 
     def run(*, known: Mapping[str, str] | None = None) -> int:
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[:120]
         settings = dataclasses.replace(
-            chaos_settings, known={**chaos_settings.known, **(known or {})}
+            chaos_settings,
+            known={**chaos_settings.known, **(known or {})},
+            evidence=chaos_settings.evidence
+            or request.config.stash[REPORT_KEY].folder / "chaos" / safe,
         )
         return run_chaos(topology, settings)
 

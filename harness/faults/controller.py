@@ -3,6 +3,7 @@ on, so ``heal_all()`` (run by the ``faults`` fixture whatever the test did) undo
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import weakref
@@ -222,8 +223,17 @@ class Faults:
 
     def scale_out(self) -> ActiveFault:
         """One more compute node joins the cluster; healing removes it again (a graceful
-        stop). Example: ``with faults.scaled_out(): ...``."""
-        node = self.topology.add_node()
+        stop). Example: ``with faults.scaled_out(): ...``. A node that cannot join is
+        removed before the error (with its last log lines) is raised: left in the topology,
+        every later check would count a dead node."""
+        before = {n.index for n in self.topology.nodes}
+        try:
+            node = self.topology.add_node()
+        except BaseException:
+            for added in [n for n in self.topology.nodes if n.index not in before]:
+                with contextlib.suppress(Exception):
+                    self.topology.remove_node(added.index)
+            raise
         return self._on(
             f"{node.name} added",
             lambda: self.topology.remove_node(node.index),

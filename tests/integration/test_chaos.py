@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from harness.chaos import (  # _TopologyBroken: the run's stop signal, tested he
     run_chaos,
 )
 from harness.convergence.api import assert_membership, online_compute_nodes
+from harness.errors import ProvisionError
 from harness.faults.controller import Faults
 from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
@@ -35,10 +37,12 @@ def separate_nodes(docker_client: Any) -> Iterator[Topology]:
         yield t
 
 
-def test_a_breaking_schedule_is_found_shrunk_and_replayable(separate_nodes: Topology) -> None:
+def test_a_breaking_schedule_is_found_shrunk_and_replayable(
+    separate_nodes: Topology, tmp_path: Path
+) -> None:
     # The budget is a cap for a slow machine: shrinking this one takes about 25 s here.
     settings = ChaosSettings(
-        examples=10, steps=3, budget_s=600, seed=7, converge_s=2, statement_s=3
+        examples=10, steps=3, budget_s=600, seed=7, converge_s=2, statement_s=3, evidence=tmp_path
     )
     with pytest.raises(ChaosFailure) as failure:
         run_chaos(separate_nodes, settings)
@@ -53,6 +57,12 @@ def test_a_breaking_schedule_is_found_shrunk_and_replayable(separate_nodes: Topo
     assert all(": create chaos_" in line for line in shrunk.group(2).splitlines())
     assert "    state.create_database(via=" in text
     assert "@pytest.mark.chaos" in text
+    # The state the failure left was saved before the reset: a database on one node only.
+    saved = re.search(r"registry dump at the failure: (\S+)", text)
+    assert saved is not None, text
+    snapshots = (Path(saved.group(1)) / "snapshots.txt").read_text()
+    assert Path(saved.group(1)).parent == tmp_path
+    assert re.search(r"database/chaos_\d+/exists = yes", snapshots), snapshots
     # The topology was reset: nothing the examples created is left.
     for node in separate_nodes.nodes:
         with node.sql() as c:
@@ -104,6 +114,29 @@ def test_a_fault_harness_cannot_heal_stops_the_run_instead_of_blaming_the_engine
     with pytest.raises(_TopologyBroken):
         state.teardown()
     assert faults.active == []
+
+
+def test_a_node_that_cannot_join_is_removed_and_is_a_finding(
+    separate_nodes: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node added by a schedule that does not boot is the engine's failure (5.1.0 exited
+    at boot while databases changed); it must not stay in the topology to fail every later
+    check as unreadable."""
+
+    def exits(_node: object) -> None:
+        raise ProvisionError("planted: the proxy exited while waiting for it to answer SQL")
+
+    state: Any = chaos_machine(separate_nodes, ChaosSettings(converge_s=2, statement_s=3))()
+    with monkeypatch.context() as patch:
+        patch.setattr(separate_nodes, "_start_proxy", exits)
+        state.add_node(steps=1)
+    assert [n.name for n in separate_nodes.nodes] == ["node-0", "node-1"]
+    assert Faults.of(separate_nodes).active == []
+    assert state.steps[-1].said == (
+        "a node could not join: planted: the proxy exited while waiting for it to answer SQL"
+    )
+    with pytest.raises(AssertionError, match="a node added during the schedule did not boot"):
+        state.teardown()
 
 
 @pytest.fixture(scope="module")
