@@ -44,8 +44,14 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from harness.chaos_signature import JOIN_FAILED, MEMBERSHIP, divergence, known_reason, lost
-from harness.convergence.api import assert_membership, online_compute_nodes, wait_converged
+from harness.chaos_signature import DEAF, JOIN_FAILED, MEMBERSHIP, divergence, known_reason, lost
+from harness.convergence.api import (
+    assert_membership,
+    node_snapshot,
+    online_compute_nodes,
+    wait_converged,
+)
+from harness.convergence.snapshot import Snapshot
 from harness.diagnostics import dump_state
 from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import cut, latency
@@ -67,6 +73,7 @@ __all__ = [
 TABLE = "t_order"
 UNIT = "ds_0"
 MAX_FAULTS = 2  # faults on at once
+PROBE_S = 15.0  # how long a new database may take to reach every node once all is healed
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
 DOWN = (("kill", "is down"), ("stop", "is down"))
 LINKED = (("cut", "is cut"), ("latency", "has a slowed registry link"))
@@ -180,6 +187,7 @@ def chaos_machine(
     durations = st.integers(min_value=1, max_value=3)
     has_registry = topology.spec.registry is not None
     durable = topology.spec.mode != "memory"
+    clustered = topology.spec.mode == "cluster"
     ttl = int(topology.spec.props.get("timeToLiveSeconds", 60))
 
     class Chaos(RuleBasedStateMachine):
@@ -195,6 +203,7 @@ def chaos_machine(
             self.active: list[tuple[ActiveFault, int]] = []
             self.heal_failed: list[str] = []  # what harness could not heal (not a finding)
             self.join_failed: list[str] = []  # nodes that could not boot (a finding)
+            self.deaf: list[int] = []  # nodes a new change no longer reached (restarted)
             self.steps: list[Step] = []
             shared.last_steps = self.steps
             topology.record(Note(f"chaos example {shared.examples}"))
@@ -504,6 +513,7 @@ def chaos_machine(
             dest = settings.evidence / re.sub(r"[^A-Za-z0-9_.-]+", "_", kind)[:80]
             try:
                 dump_state(topology, dest)
+                topology.collect_logs(dest)
             except Exception as exc:  # noqa: BLE001 - the failure itself matters more
                 return f"\n(state not saved: {exc})"
             return f"\nnode snapshots and registry dump at the failure: {dest}"
@@ -557,6 +567,51 @@ def chaos_machine(
                     assert_membership(topology, timeout=settings.converge_s)
                 except ConvergenceTimeout as exc:
                     raise _Violation(str(exc), [MEMBERSHIP]) from None
+            if clustered:
+                self._hears()
+
+        def _hears(self) -> None:
+            """Liveness: a new change still reaches every node. Agreeing on the state so far
+            is not enough: a node whose watch died serves what it had and fails a later
+            example instead (a 5.1.0 run saw a peer miss every database of the next one).
+            A node that misses the probe misses a second one before it counts: 5.5.2's
+            CREATE DATABASE race loses about 3 in 100 creations on ZooKeeper."""
+            missed: set[int] = {n.index for n in topology.nodes}
+            for attempt in range(2):
+                name = f"chaos_probe_{attempt}"
+                probed = [n.index for n in topology.nodes if n.index in missed]
+                try:
+                    self._sql(topology.nodes[0].index, self.dialect.create_database(name))
+                    result = wait_converged(
+                        topology,
+                        databases=[name],
+                        timeout=PROBE_S,
+                        stable=0.1,
+                        expect=_has(name),
+                    )
+                    if result.converged:
+                        return
+                    missed &= {i for i in probed if not self._serves(i, name)}
+                finally:
+                    for node in topology.nodes:
+                        with contextlib.suppress(Exception), node.sql(read_timeout=10) as c:
+                            c.execute(self.dialect.drop_database(name))
+                if not missed:
+                    return
+            self.deaf = sorted(missed)
+            raise _Violation(
+                "after every fault healed, a new database did not reach "
+                + ", ".join(f"node-{i}" for i in self.deaf)
+                + f" within {PROBE_S:.0f}s (two tries): it no longer hears changes",
+                [DEAF],
+            )
+
+        def _serves(self, index: int, name: str) -> bool:
+            try:
+                snap = node_snapshot(topology, index, [name])
+            except Exception:  # noqa: BLE001 - unreadable counts as not serving it
+                return False
+            return _has(name)(snap)
 
         def _reset(self) -> None:
             """Drop what the example created and bring every container back, so the next
@@ -566,6 +621,13 @@ def chaos_machine(
                 left = leftovers(topology)
             except Exception as exc:  # noqa: BLE001 - reported as the run's finding
                 left = [f"repair failed: {exc}"]
+            if not left and self.deaf:
+                # Online, so _rejoin would keep it: the next example must not inherit it.
+                try:
+                    for index in self.deaf:
+                        self.faults.restart(index)
+                except Exception as exc:  # noqa: BLE001 - reported as the run's finding
+                    left = [f"restarting a node that no longer heard changes: {exc}"]
             if not left and has_registry:
                 left = self._rejoin()
             if left:
@@ -606,6 +668,11 @@ def chaos_machine(
         f"{topology.images.proxy}|{topology.spec.describe()}".encode()
     )
     return Chaos
+
+
+def _has(database: str) -> Callable[[Snapshot], bool]:
+    """An ``expect=``: the snapshot serves ``database``."""
+    return lambda snap: snap.as_dict().get(f"database/{database}/exists") == "yes"
 
 
 def scenario_text(steps: list[Step], seed: int | None) -> str:

@@ -12,7 +12,8 @@ A signature is one or more parts, each naming a direction and an object:
 - ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
 - ``lost: database still there``: a change that returned success is not on any node;
 - ``membership``: the online compute nodes do not match the live ones;
-- ``a node could not join``: a node added during the schedule did not boot.
+- ``a node could not join``: a node added during the schedule did not boot;
+- ``a node no longer hears changes``: once all agreed, a new database did not reach it.
 
 Pure functions over snapshots, unit-tested without Docker.
 """
@@ -26,10 +27,11 @@ from harness.convergence.diff import diff_snapshots
 from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import Snapshot, registry_comparable
 
-__all__ = ["JOIN_FAILED", "MEMBERSHIP", "divergence", "known_reason", "lost"]
+__all__ = ["DEAF", "JOIN_FAILED", "MEMBERSHIP", "divergence", "known_reason", "lost"]
 
 MEMBERSHIP = "membership"
 JOIN_FAILED = "a node could not join"
+DEAF = "a node no longer hears changes"
 
 # A key's third part (database/<db>/<part>/...) names its object; config keys name it next.
 _OBJECTS = {

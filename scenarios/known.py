@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pytest
 
 from harness import ConvergenceTimeout, SqlError
-from harness.chaos_signature import JOIN_FAILED
+from harness.chaos_signature import DEAF, JOIN_FAILED
 
 # Fixed in 5.1.1 by apache/shardingsphere#16185 (merged 2022-03-18).
 ONLY_510 = ("5.1.0",)
@@ -210,6 +210,7 @@ def chaos_known(version: str, registry: str) -> dict[str, str]:
     known: dict[str, str] = {}
     if version in LINE_51 and registry == "etcd":
         known["a node is behind the registry on *"] = ETCD_NO_WATCH
+        known[DEAF] = ETCD_NO_WATCH
     if version in LINE_51 and registry == "zookeeper":
         known["a node is ahead of the registry on *"] = _reason(DISTSQL_LOST_IN_OUTAGE)
         known["a node is behind the registry on rule"] = CONFIG_MISSED_51

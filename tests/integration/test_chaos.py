@@ -203,3 +203,22 @@ def test_isolation_and_removal_steps_heal_within_the_schedule(cluster: Topology)
     ]
     state.teardown()  # converged to the registry, nothing lost, both nodes online
     assert_membership(cluster)
+
+
+def test_a_node_that_no_longer_hears_changes_is_a_finding_and_is_restarted(
+    cluster: Topology,
+) -> None:
+    """Agreeing on what exists is not enough: once every fault is healed, a new database
+    must reach every node. One whose registry link is cut behind harness's back agrees on
+    the (empty) state but misses the probe; the reset restarts it for the next example."""
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=20))()
+    deaf = cluster.nodes[-1]
+    deaf.toxiproxy.set_enabled("registry", False)  # not a fault harness knows to heal
+    with pytest.raises(AssertionError, match="no longer hears changes") as failure:
+        state.teardown()
+    assert f"did not reach {deaf.name}" in str(failure.value)
+    assert state.deaf == [deaf.index]
+    # Reset: the link is back and the node restarted, so the next example hears everything.
+    assert_membership(cluster)
+    nxt: Any = chaos_machine(cluster, ChaosSettings(converge_s=20))()
+    nxt.teardown()
