@@ -581,7 +581,10 @@ def chaos_machine(
                 name = f"chaos_probe_{attempt}"
                 probed = [n.index for n in topology.nodes if n.index in missed]
                 try:
-                    self._sql(topology.nodes[0].index, self.dialect.create_database(name))
+                    # The second probe goes through another node, so one that cannot write
+                    # does not pass for peers that cannot hear.
+                    via = topology.nodes[attempt % len(topology.nodes)].index
+                    self._sql(via, self.dialect.create_database(name))
                     result = wait_converged(
                         topology,
                         databases=[name],
