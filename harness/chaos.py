@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import contextlib
 import random
-import re
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import methodcaller
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -51,8 +51,7 @@ from harness.convergence.api import (
     online_compute_nodes,
     wait_converged,
 )
-from harness.convergence.snapshot import Snapshot
-from harness.diagnostics import dump_state
+from harness.diagnostics import dump_state, folder_name
 from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import cut, latency
 from harness.faults.controller import ActiveFault, Faults
@@ -510,7 +509,7 @@ def chaos_machine(
             """Save the state this failure left before the reset clears it; where, said."""
             if settings.evidence is None:
                 return ""
-            dest = settings.evidence / re.sub(r"[^A-Za-z0-9_.-]+", "_", kind)[:80]
+            dest = settings.evidence / folder_name(kind, 80)
             try:
                 dump_state(topology, dest)
                 topology.collect_logs(dest)
@@ -590,15 +589,13 @@ def chaos_machine(
                         databases=[name],
                         timeout=PROBE_S,
                         stable=0.1,
-                        expect=_has(name),
+                        expect=methodcaller("serves", name),
                     )
                     if result.converged:
                         return
                     missed &= {i for i in probed if not self._serves(i, name)}
                 finally:
-                    for node in topology.nodes:
-                        with contextlib.suppress(Exception), node.sql(read_timeout=10) as c:
-                            c.execute(self.dialect.drop_database(name))
+                    self._drop_everywhere(name)
                 if not missed:
                     return
             self.deaf = sorted(missed)
@@ -614,7 +611,7 @@ def chaos_machine(
                 snap = node_snapshot(topology, index, [name])
             except Exception:  # noqa: BLE001 - unreadable counts as not serving it
                 return False
-            return _has(name)(snap)
+            return snap.serves(name)
 
         def _reset(self) -> None:
             """Drop what the example created and bring every container back, so the next
@@ -637,12 +634,16 @@ def chaos_machine(
                 shared.broken = f"after example {shared.examples}: " + "; ".join(left)
                 raise _TopologyBroken
             for db in self.dbs.values():
-                for node in topology.nodes:
-                    with contextlib.suppress(Exception), node.sql(read_timeout=10) as c:
-                        c.execute(self.dialect.drop_database(db.name))
+                self._drop_everywhere(db.name)
                 for s in topology.storage:
                     with contextlib.suppress(Exception), s.sql() as c:
                         c.execute(f"DROP DATABASE IF EXISTS `{db.physical}`")
+
+        def _drop_everywhere(self, name: str) -> None:
+            """Drop ``name`` through every node (each may hold its own copy), errors ignored."""
+            for node in topology.nodes:
+                with contextlib.suppress(Exception), node.sql(read_timeout=10) as c:
+                    c.execute(self.dialect.drop_database(name))
 
         def _rejoin(self) -> list[str]:
             """Restart any node the registry does not list online (a release that never
@@ -671,11 +672,6 @@ def chaos_machine(
         f"{topology.images.proxy}|{topology.spec.describe()}".encode()
     )
     return Chaos
-
-
-def _has(database: str) -> Callable[[Snapshot], bool]:
-    """An ``expect=``: the snapshot serves ``database``."""
-    return lambda snap: snap.as_dict().get(f"database/{database}/exists") == "yes"
 
 
 def scenario_text(steps: list[Step], seed: int | None) -> str:

@@ -4,6 +4,7 @@ the report) and with secrets masked."""
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,7 +14,12 @@ from harness.redact import redact
 from harness.runtime.nodes import ComputeNode
 from harness.runtime.topology import Topology
 
-__all__ = ["dump_state"]
+__all__ = ["dump_state", "folder_name"]
+
+
+def folder_name(text: str, limit: int = 120) -> str:
+    """``text`` (a test id, a failure signature) as one safe folder name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:limit]
 
 
 def _node_lines(topology: Topology, node: ComputeNode) -> list[str]:

@@ -59,7 +59,7 @@ class LogicalDatabase:
         return db
 
     def _exists(self, snapshot: Snapshot) -> bool:
-        return snapshot.as_dict().get(f"database/{self.name}/exists") == "yes"
+        return snapshot.serves(self.name)
 
     def _baseline(self) -> None:
         """Every node serves the new database before the test starts. Where the engine can

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import re
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 
 from harness import detached, hooks
 from harness.chaos import ChaosRunner, ChaosSettings, run_chaos
-from harness.diagnostics import dump_state
+from harness.diagnostics import dump_state, folder_name
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
 from harness.docker_engine import check_local, connect
 from harness.errors import SpecError
@@ -524,7 +523,7 @@ def chaos(
     of failure left is saved under the run's report folder, in ``chaos/``."""
 
     def run(*, known: Mapping[str, str] | None = None) -> int:
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[:120]
+        safe = folder_name(request.node.nodeid)
         settings = dataclasses.replace(
             chaos_settings,
             known={**chaos_settings.known, **(known or {})},
@@ -573,7 +572,7 @@ def _attach_diagnostics(item: pytest.Item, report: pytest.TestReport, topo: Topo
     """Logs, every node's snapshot and the registry dump, saved under the run's folder and
     summarised in a report section."""
     run_report = item.config.stash[REPORT_KEY]
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[:120]
+    safe = folder_name(item.nodeid)
     dest = run_report.folder / "failures" / f"{safe}-{report.when}"
     files = topo.collect_logs(dest) + dump_state(topo, dest)
     run_report.set_artifacts(item.nodeid, dest)

@@ -205,8 +205,8 @@ def _reason(mark: pytest.MarkDecorator) -> str:
 def chaos_known(version: str, registry: str) -> dict[str, str]:
     """The chaos failure signatures (harness.chaos_signature) of the behaviour known on
     ``version`` with ``registry``: a chaos run records them and keeps looking for the rest.
-    The 5.1.x config missed after a cut (the replay-order race among its causes) is here
-    since seed-1 runs found it unaided, as they found the rest."""
+    The 5.1.x config missed after a cut is here since seed-1 runs found that divergence
+    unaided; which of its two causes (the replay-order race is one) they cannot tell."""
     known: dict[str, str] = {}
     if version in LINE_51 and registry == "etcd":
         known["a node is behind the registry on *"] = ETCD_NO_WATCH

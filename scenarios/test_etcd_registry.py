@@ -34,7 +34,7 @@ def test_metadata_is_persisted_in_etcd_and_loaded_by_a_node_that_starts_later(
             topology,
             databases=[db],
             nodes=[0, late.index],
-            expect=lambda s: s.as_dict().get(f"database/{db}/exists") == "yes",
+            expect=lambda s: s.serves(db),
         )
         assert set(result.latency) == {topology.nodes[0].name, late.name}
     finally:

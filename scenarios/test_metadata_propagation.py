@@ -57,7 +57,7 @@ PER_NODE = 3
 
 
 def _exists(names: list[str]) -> Callable[[Snapshot], bool]:
-    return lambda s: all(s.as_dict().get(f"database/{n}/exists") == "yes" for n in names)
+    return lambda s: all(s.serves(n) for n in names)
 
 
 def _gone(names: list[str]) -> Callable[[Snapshot], bool]:

@@ -60,6 +60,10 @@ class Snapshot:
         """The same snapshot with only the keys ``keep`` accepts."""
         return Snapshot(self.source, tuple((k, v) for k, v in self.entries if keep(k)), self.error)
 
+    def serves(self, database: str) -> bool:
+        """The snapshot lists ``database`` as existing."""
+        return self.as_dict().get(f"database/{database}/exists") == "yes"
+
     def has(self, prefix: str) -> bool:
         """A key equal to ``prefix`` or under it exists."""
         return any(k == prefix or k.startswith(prefix + "/") for k, _ in self.entries)
