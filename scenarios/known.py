@@ -22,11 +22,17 @@ LINE_51 = ("5.1.0", "5.1.1")
 LINE_55 = ("5.5.2",)
 
 
-def known(reason: str, versions: Sequence[str] | None = None) -> pytest.MarkDecorator:
+def known(
+    reason: str, versions: Sequence[str] | None = None, *, strict: bool = True
+) -> pytest.MarkDecorator:
     """Known behaviour of ``versions`` (default: every release): the scenario times out
-    waiting for convergence there."""
+    waiting for convergence there. ``strict=False`` for a race a scenario meets at a measured
+    rate: there a pass is no verdict, so a deterministic scenario must carry it."""
     return pytest.mark.known_issue(
-        reason, versions=list(versions) if versions else None, raises=ConvergenceTimeout
+        reason,
+        versions=list(versions) if versions else None,
+        raises=ConvergenceTimeout,
+        strict=strict,
     )
 
 
@@ -113,17 +119,28 @@ RACY_REPLAY_ORDER = known(
     LINE_51,
 )
 
-CREATE_DATABASE_RACE = known(
+_CREATE_RACE = (
     "ShardingSphere 5.5.2 on ZooKeeper: a database created at run time can fail to reach a "
     "peer for good. ClusterMetaDataManagerPersistService.createDatabase announces it with an "
     "ephemeral /states/listener_assisted/<db>, and every node deletes that key once it has "
     "handled it (ListenerAssistedChangedHandler). CuratorCache reads a created node's data "
     "asynchronously, so a node slower than the first to delete it gets NONODE and drops the "
     "event. That node never adds the database or watches /metadata/<db> until it restarts. "
-    "etcd's watch events carry the value, so etcd does not lose them. Measured: 4 of 116 "
-    "creations in three suite runs on 2 cores, so the scenario makes 90, through every node "
-    "at once",
+    "etcd's watch events carry the value, so etcd does not lose them"
+)
+
+CREATE_DATABASE_RACE = known(
+    f"{_CREATE_RACE}. Deterministic with 50 ms of latency on the peer's registry link",
     LINE_55,
+)
+
+# The same race met by chance: 4 of 116 creations in three suite runs on 2 cores, and a run
+# of 90 creations through every node at once that met none, so a pass here is no verdict.
+CREATE_DATABASE_RACE_BY_CHANCE = known(
+    f"{_CREATE_RACE}. Met by chance here (4 of 116 creations in three suite runs on 2 cores); "
+    "test_database_created_while_a_peer_is_slow_reaches_it is its deterministic form",
+    LINE_55,
+    strict=False,
 )
 
 CREATED_WHILE_CUT = known(

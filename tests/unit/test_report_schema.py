@@ -45,13 +45,15 @@ class FakeTopology:
         ]
 
 
-def report(nodeid: str, when: str, failed: bool = False) -> Any:
+def report(nodeid: str, when: str, failed: bool = False, **extra: object) -> Any:
     return SimpleNamespace(
         nodeid=nodeid,
         when=when,
         duration=0.5,
         failed=failed,
+        passed=not failed,
         skipped=False,
+        **extra,
         longreprtext="AssertionError: x" if failed else "",
         longrepr=SimpleNamespace(reprcrash=SimpleNamespace(message="AssertionError: x")),
     )
@@ -77,6 +79,20 @@ def test_a_written_report_matches_its_schema(written: dict[str, Any]) -> None:
     bad = next(t for t in written["tests"] if t["nodeid"] == "t.py::bad")
     assert bad["message"] == "AssertionError: x"
     assert bad["engine"] == "5.5.2"
+
+
+def test_a_racy_known_issue_that_did_not_show_is_a_pass_that_says_so(tmp_path: Path) -> None:
+    run = RunReport(tmp_path, "r1")
+    run.mark_start("t.py::race", cast(Any, FakeTopology()), "5.5.2")
+    run.add(report("t.py::race", "call", wasxfail="a race [proxy 5.5.2]"))
+    run.add(report("t.py::race", "teardown"))
+    path = run.write()
+    assert path is not None
+    body = json.loads(path.read_text())
+    jsonschema.validate(body, load_schema())
+    [record] = body["tests"]
+    assert record["outcome"] == "passed"
+    assert record["reason"] == "known race, did not show this run: a race [proxy 5.5.2]"
 
 
 @pytest.mark.parametrize(
