@@ -203,6 +203,9 @@ def chaos_machine(
             self.heal_failed: list[str] = []  # what harness could not heal (not a finding)
             self.join_failed: list[str] = []  # nodes that could not boot (a finding)
             self.deaf: list[int] = []  # nodes a new change no longer reached (restarted)
+            # Per faulted node, the databases it served when its latest fault began: a
+            # change it misses then is to a database it knew, or to one new to it.
+            self.served_before: dict[str, set[str]] = {}
             self.steps: list[Step] = []
             shared.last_steps = self.steps
             topology.record(Note(f"chaos example {shared.examples}"))
@@ -334,6 +337,11 @@ def chaos_machine(
 
         # -- faults, each lasting through 1-3 metadata changes ---------------------------
         def _fault(self, method: str, args: dict[str, Any], on: Callable[[], ActiveFault]) -> None:
+            if "node" in args:
+                self._note_served(int(args["node"]))
+            elif method == "registry_outage":
+                for n in topology.nodes:
+                    self._note_served(n.index)
             try:
                 fault = on()
             except Exception as exc:  # noqa: BLE001 - see _sql
@@ -341,6 +349,19 @@ def chaos_machine(
                 return
             self.active.append((fault, int(args["steps"])))
             self._step(method, args, f"{fault.what} for {args['steps']} step(s)")
+
+        def _note_served(self, index: int) -> None:
+            if not self.dbs:
+                self.served_before[f"node-{index}"] = set()
+                return
+            if self._on(index, "pause"):
+                return  # it would not answer; what it knew when paused stands
+            try:
+                snap = node_snapshot(topology, index, sorted(self.dbs))
+            except Exception:  # noqa: BLE001 - a node down already: what it knew stands
+                return
+            if snap.error is None:
+                self.served_before[f"node-{index}"] = {n for n in self.dbs if snap.serves(n)}
 
         @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
         @rule(node=nodes, steps=durations)
@@ -532,7 +553,7 @@ def chaos_machine(
             if not result.converged:
                 raise _Violation(
                     f"after every fault healed, the nodes did not converge:\n{result.explain()}",
-                    divergence(result),
+                    divergence(result, self.served_before),
                 )
             snapshot = result.snapshot.as_dict()
 

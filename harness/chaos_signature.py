@@ -7,7 +7,10 @@ A signature is one or more parts, each naming a direction and an object:
 - ``a node is ahead of the registry on rule``: the node serves a change the registry does not
   hold (a change applied locally and never persisted);
 - ``a node is behind the registry on database``: the registry holds a change the node never
-  applied (a missed or failed event);
+  applied (a missed or failed event); where the run says which databases each faulted node
+  served when its fault began, a missed storage unit or rule says which it was:
+  ``... on rule (of a database it served before its fault)`` (a change to what it knew) or
+  ``... on rule (of a database new to it at its fault)``;
 - ``a node and the registry differ on storage unit``: both hold it, with other values;
 - ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
 - ``lost: database still there``: a change that returned success is not on any node;
@@ -20,18 +23,29 @@ Pure functions over snapshots, unit-tested without Docker.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from fnmatch import fnmatchcase
 
 from harness.convergence.diff import diff_snapshots
 from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import Snapshot, registry_comparable
 
-__all__ = ["DEAF", "JOIN_FAILED", "MEMBERSHIP", "divergence", "known_reason", "lost"]
+__all__ = [
+    "DEAF",
+    "JOIN_FAILED",
+    "KNOWN_BEFORE",
+    "MEMBERSHIP",
+    "NEW_AT_FAULT",
+    "divergence",
+    "known_reason",
+    "lost",
+]
 
 MEMBERSHIP = "membership"
 JOIN_FAILED = "a node could not join"
 DEAF = "a node no longer hears changes"
+KNOWN_BEFORE = "(of a database it served before its fault)"
+NEW_AT_FAULT = "(of a database new to it at its fault)"
 
 # A key's third part (database/<db>/<part>/...) names its object; config keys name it next.
 _OBJECTS = {
@@ -55,7 +69,9 @@ def _whole(keys: Iterable[str]) -> set[str]:
     return {k.split("/")[1] for k in keys if k.startswith("database/") and k.endswith("/exists")}
 
 
-def _against_registry(node: Mapping[str, str], registry: Mapping[str, str]) -> set[str]:
+def _against_registry(
+    node: Mapping[str, str], registry: Mapping[str, str], served: Collection[str] | None
+) -> set[str]:
     keys = [k for k in {*node, *registry} if registry_comparable(k)]
     differing = [k for k in keys if node.get(k) != registry.get(k)]
     whole = _whole(differing)
@@ -69,6 +85,11 @@ def _against_registry(node: Mapping[str, str], registry: Mapping[str, str]) -> s
         elif theirs is None:
             direction = "ahead of"
         elif mine is None:
+            if served is not None and key.startswith("database/"):
+                known = key.split("/")[1] in served
+                qualifier = KNOWN_BEFORE if known else NEW_AT_FAULT
+                out.add(f"a node is behind the registry on {_object(key)} {qualifier}")
+                continue
             direction = "behind"
         else:
             out.add(f"a node and the registry differ on {_object(key)}")
@@ -77,15 +98,20 @@ def _against_registry(node: Mapping[str, str], registry: Mapping[str, str]) -> s
     return out
 
 
-def divergence(result: ConvergenceResult) -> list[str]:
-    """The signature of a convergence failure: each kind of difference, sorted."""
+def divergence(
+    result: ConvergenceResult, served_before: Mapping[str, Collection[str]] | None = None
+) -> list[str]:
+    """The signature of a convergence failure: each kind of difference, sorted.
+    ``served_before``: for each node that had a fault, the databases it served when the
+    fault began; a storage unit or rule it missed then says whether it knew the database."""
     nodes = [s for s in result.snapshots if s.error is None]
     parts: set[str] = set()
     registry: Snapshot | None = result.registry
     if registry is not None and registry.error is None:
         reference = registry.as_dict()
         for snapshot in nodes:
-            parts |= _against_registry(snapshot.as_dict(), reference)
+            served = (served_before or {}).get(snapshot.source)
+            parts |= _against_registry(snapshot.as_dict(), reference, served)
     if not parts:
         differing = diff_snapshots(nodes)
         whole = _whole(differing)

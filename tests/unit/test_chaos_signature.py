@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.chaos_signature import MEMBERSHIP, divergence, known_reason, lost
+from harness.chaos_signature import (
+    KNOWN_BEFORE,
+    MEMBERSHIP,
+    NEW_AT_FAULT,
+    divergence,
+    known_reason,
+    lost,
+)
 from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import Snapshot
 
@@ -44,6 +51,26 @@ def test_a_node_that_missed_a_rule_is_behind_the_registry_on_the_rule() -> None:
         )
     )
     assert got == ["a node is behind the registry on rule"]
+
+
+def test_a_missed_rule_says_whether_the_node_knew_the_database_when_its_fault_began() -> None:
+    full = {"storage_unit": UNIT, "rule": RULE}
+    without_rule = {"storage_unit": UNIT, "rule": {}}
+    missed = result(
+        node("node-0", old=full, new=full),
+        node("node-1", old=without_rule, new=without_rule),
+        registry=registry(old=full, new=full),
+    )
+    assert divergence(missed, {"node-1": {"old"}}) == [
+        f"a node is behind the registry on rule {KNOWN_BEFORE}",
+        f"a node is behind the registry on rule {NEW_AT_FAULT}",
+    ]
+    # A node that had no fault, or a run that does not say, keeps the plain signature.
+    assert (
+        divergence(missed, {"node-0": {"old"}})
+        == divergence(missed)
+        == ["a node is behind the registry on rule"]
+    )
 
 
 def test_a_change_never_persisted_puts_a_node_ahead_whatever_the_database() -> None:
