@@ -119,7 +119,9 @@ def status(client: Any) -> list[tuple[UpState, dict[str, str]]]:
         found = {
             c.name.removeprefix(state.name + "-"): c.status
             for c in client.containers.list(
-                all=True, filters={"label": [f"{labels.TOPOLOGY}={state.name}"]}
+                all=True,
+                ignore_removed=True,
+                filters={"label": [f"{labels.TOPOLOGY}={state.name}"]},
             )
         }
         out.append((state, found or {"all containers": "gone"}))

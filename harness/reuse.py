@@ -270,7 +270,9 @@ def kept(client: Any) -> list[tuple[KeptState, bool, dict[str, str]]]:
         found = {
             c.name.removeprefix(state.name + "-"): c.status
             for c in client.containers.list(
-                all=True, filters={"label": [f"{labels.TOPOLOGY}={state.name}"]}
+                all=True,
+                ignore_removed=True,
+                filters={"label": [f"{labels.TOPOLOGY}={state.name}"]},
             )
         }
         out.append((state, _held(path.with_suffix(".lock")), found or {"all containers": "gone"}))

@@ -44,7 +44,9 @@ def attach(
     topo.password, topo.storage_password = secrets
     found = {
         c.name: RunningContainer.existing(c, client)
-        for c in client.containers.list(all=True, filters={"label": [f"{labels.TOPOLOGY}={name}"]})
+        for c in client.containers.list(
+            all=True, ignore_removed=True, filters={"label": [f"{labels.TOPOLOGY}={name}"]}
+        )
     }
 
     def container(suffix: str) -> RunningContainer:

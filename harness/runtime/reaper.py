@@ -74,7 +74,11 @@ def reap(
             out.volumes += more.volumes
     # Proxy containers share their Toxiproxy's network namespace: remove them first. Within
     # each wave, concurrently: a removal is mostly the engine waiting on the kill.
-    containers = [c for c in client.containers.list(all=True, filters=filters) if wanted(c.labels)]
+    containers = [
+        c
+        for c in client.containers.list(all=True, ignore_removed=True, filters=filters)
+        if wanted(c.labels)
+    ]
     for toxiproxy in (False, True):
         wave = [c for c in containers if (c.labels.get(labels.ROLE) == "toxiproxy") == toxiproxy]
         if wave:
@@ -96,7 +100,9 @@ def stale_reused(client: Any) -> list[str]:
     """Topologies kept for reuse whose containers run an image that no longer exists (rebuilt
     or pruned): no session can attach to them any more."""
     stale = set()
-    for c in client.containers.list(all=True, filters={"label": [labels.REUSE]}):
+    for c in client.containers.list(
+        all=True, ignore_removed=True, filters={"label": [labels.REUSE]}
+    ):
         try:
             client.images.get(c.attrs["Image"])
         except docker.errors.ImageNotFound:

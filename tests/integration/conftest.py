@@ -39,7 +39,7 @@ def leftovers(client: Any, **label_values: str) -> list[str]:
         f"{labels.LABEL_PREFIX}.{k.replace('_', '-')}={v}" for k, v in label_values.items()
     ]
     filters = {"label": wanted}
-    names = [c.name for c in client.containers.list(all=True, filters=filters)]
+    names = [c.name for c in client.containers.list(all=True, ignore_removed=True, filters=filters)]
     names += [n.name for n in client.networks.list(filters=filters)]
     names += [v.name for v in client.volumes.list(filters=filters)]
     return names

@@ -46,7 +46,11 @@ def _started_here(res_labels: dict[str, str], *, detached: bool = False) -> bool
 def foreign_leftovers(client: Any) -> list[str]:
     """Harness resources left by the runs these tests started."""
     found = []
-    for kind in (client.containers.list(all=True), client.networks.list(), client.volumes.list()):
+    for kind in (
+        client.containers.list(all=True, ignore_removed=True),
+        client.networks.list(),
+        client.volumes.list(),
+    ):
         for res in kind:
             res_labels = (res.labels if hasattr(res, "labels") else res.attrs.get("Labels")) or {}
             if _started_here(res_labels):

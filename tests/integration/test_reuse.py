@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from typing import Any
 import pytest
 
 from harness.clients.toxiproxy import Toxic, ToxiproxyClient
+from harness.images.builder import ImageBuilder
+from harness.images.prune import remove_tags
 from harness.reuse import remove_kept
 from harness.runtime import labels
 from tests.integration.helpers import INI
@@ -49,12 +52,15 @@ def reuse_dir(
     assert not list(folder.glob("*.json"))
 
 
-def session(pytester: pytest.Pytester, **env: str) -> tuple[str, str]:
-    """Run the test file in a new session with --harness-reuse: (topology used, output)."""
+def session(pytester: pytest.Pytester, *args: str, **env: str) -> tuple[str, str]:
+    """Run the test file in a new session with --harness-reuse (and ``args``): (topology
+    used, output)."""
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s", "--harness-reuse")
+        result = pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-s", "--harness-reuse", *args
+        )
     out = result.stdout.str()
     result.assert_outcomes(passed=1)
     found = USED.search(out)
@@ -134,33 +140,40 @@ def test_next_session_attaches_then_refuses_what_is_not_clean(
 
 
 def test_a_changed_image_is_refused_and_replaced(
-    pytester: pytest.Pytester, reuse_dir: Path, docker_client: Any
+    pytester: pytest.Pytester, reuse_dir: Path, docker_client: Any, builder: ImageBuilder
 ) -> None:
     pytester.makeini(INI)
     pytester.makepyfile(TEST)
-    first, _ = session(pytester)
-    # A rebuild moves the tag to a new image: here, the same Toxiproxy with one more label.
-    link = container(docker_client, first, "node-0-link")
-    tag = link.attrs["Config"]["Image"]
-    original = docker_client.images.get(tag)
-    rebuilt, _ = docker_client.images.build(
-        fileobj=_dockerfile(f"FROM {original.id}\nLABEL io.harness.test-rebuilt=1\n"),
-        labels={labels.MANAGED: "true"},
-        rm=True,
-        forcerm=True,
-    )
+    # A tag of this test's own: moving a shared tag would hand the test's image to any other
+    # run on the engine (the scenarios run beside these tests).
+    repository, tag = f"harness-test/reuse-{secrets.token_hex(3)}", "5.5.2"
+    ref = f"{repository}:{tag}"
+    original = docker_client.images.get(builder.tag("shardingsphere-proxy"))
+    original.tag(repository, tag)
+    rebuilt: Any = None
     try:
-        rebuilt.tag(tag)
-        second, out = session(pytester)
+        first, _ = session(pytester, f"--harness-proxy-image={ref}")
+        # A rebuild moves the tag to a new image: here, the same proxy with one more label.
+        rebuilt, _ = docker_client.images.build(
+            fileobj=_dockerfile(f"FROM {original.id}\nLABEL io.harness.test-rebuilt=1\n"),
+            labels={labels.MANAGED: "true"},
+            rm=True,
+            forcerm=True,
+        )
+        rebuilt.tag(repository, tag)
+        second, out = session(pytester, f"--harness-proxy-image={ref}")
+        assert second != first
+        assert f"harness: not reusing {first}: image changed since it was kept: proxy" in out
+        # The replacement ran the image the tag named then; the next session sees the tag
+        # moved back, so it is refused in turn.
+        original.tag(repository, tag)
+        third, _ = session(pytester, f"--harness-proxy-image={ref}")
+        assert third != second
     finally:
-        original.tag(tag)
-    assert second != first
-    assert f"harness: not reusing {first}: image changed since it was kept: toxiproxy" in out
-    # The replacement ran the image the tag named then; the next session sees the tag moved
-    # back, so it is refused in turn.
-    third, _ = session(pytester)
-    assert third != second
-    docker_client.images.remove(rebuilt.id, force=True)
+        remove_kept(docker_client)
+        remove_tags(docker_client, [ref])
+        if rebuilt is not None:
+            docker_client.images.remove(rebuilt.id, force=True)
     assert docker_client.containers.list(all=True, filters={"ancestor": rebuilt.id}) == []
 
 

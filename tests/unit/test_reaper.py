@@ -20,6 +20,7 @@ class FakeResource:
     labels: dict[str, str]
     removed: bool = False
     image: str = "sha256:present"
+    gone: bool = False  # removed by another run between the engine's list and its inspect
 
     @property
     def attrs(self) -> dict[str, Any]:
@@ -35,11 +36,16 @@ class FakeCollection:
 
     def list(self, **kw: Any) -> list[FakeResource]:
         wanted = [w.split("=", 1) for w in kw["filters"]["label"]]
+        # As docker-py: a container gone between the list and its inspect is a NotFound,
+        # unless the caller passes ignore_removed.
+        if any(r.gone for r in self.items) and not kw.get("ignore_removed"):
+            raise docker.errors.NotFound("No such container")
         # "key=value" matches that value; a bare "key" matches any resource that has it.
         return [
             r
             for r in self.items
-            if all(r.labels.get(w[0]) == w[1] if len(w) == 2 else w[0] in r.labels for w in wanted)
+            if not r.gone
+            and all(r.labels.get(w[0]) == w[1] if len(w) == 2 else w[0] in r.labels for w in wanted)
         ]
 
 
@@ -80,6 +86,17 @@ def test_reaps_dead_owners_only() -> None:
     out = reap(FakeDocker(items))
     assert out.containers == ["b"]
     assert [r.removed for r in items] == [False, True, False]
+
+
+def test_a_container_another_run_removes_meanwhile_is_skipped() -> None:
+    # `harness clean` beside a live run that is tearing its own topology down.
+    dead = labels.RunIdentity("dead", _dead_pid(), socket.gethostname())
+    live = labels.RunIdentity("live", os.getpid(), socket.gethostname())
+    items = [
+        FakeResource("b", dead.labels("t", "proxy")),
+        FakeResource("gone", live.labels("u", "proxy"), gone=True),
+    ]
+    assert reap(FakeDocker(items)).containers == ["b"]
 
 
 def test_reaps_one_run_regardless_of_owner() -> None:
