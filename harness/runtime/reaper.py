@@ -73,7 +73,8 @@ def reap(
             out.networks += more.networks
             out.volumes += more.volumes
     # Proxy containers share their Toxiproxy's network namespace: remove them first. Within
-    # each wave, concurrently: a removal is mostly the engine waiting on the kill.
+    # each wave, concurrently: a removal is mostly the engine waiting on the kill. docker-py
+    # inspects each listed container, and another run may remove its own in between.
     containers = [
         c
         for c in client.containers.list(all=True, ignore_removed=True, filters=filters)
