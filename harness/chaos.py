@@ -51,6 +51,7 @@ from harness.convergence.api import (
     online_compute_nodes,
     wait_converged,
 )
+from harness.convergence.snapshot import Snapshot
 from harness.diagnostics import dump_state, folder_name
 from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import cut, latency
@@ -356,11 +357,8 @@ def chaos_machine(
                 return
             if self._on(index, "pause"):
                 return  # it would not answer; what it knew when paused stands
-            try:
-                snap = node_snapshot(topology, index, sorted(self.dbs))
-            except Exception:  # noqa: BLE001 - a node down already: what it knew stands
-                return
-            if snap.error is None:
+            snap = self._view(index, sorted(self.dbs))
+            if snap is not None:  # a node down already: what it knew stands
                 self.served_before[f"node-{index}"] = {n for n in self.dbs if snap.serves(n)}
 
         @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
@@ -628,11 +626,16 @@ def chaos_machine(
             )
 
         def _serves(self, index: int, name: str) -> bool:
+            snap = self._view(index, [name])  # unreadable counts as not serving it
+            return snap is not None and snap.serves(name)
+
+        def _view(self, index: int, names: list[str]) -> Snapshot | None:
+            """The node's snapshot of ``names``, or None if it cannot be read now."""
             try:
-                snap = node_snapshot(topology, index, [name])
-            except Exception:  # noqa: BLE001 - unreadable counts as not serving it
-                return False
-            return snap.serves(name)
+                snap = node_snapshot(topology, index, names)
+            except Exception:  # noqa: BLE001 - any failure to read means the same here
+                return None
+            return snap if snap.error is None else None
 
         def _reset(self) -> None:
             """Drop what the example created and bring every container back, so the next

@@ -63,7 +63,7 @@ def _exists(names: list[str]) -> Callable[[Snapshot], bool]:
 
 
 def _gone(names: list[str]) -> Callable[[Snapshot], bool]:
-    return lambda s: all(s.as_dict().get(f"database/{n}/exists") != "yes" for n in names)
+    return lambda s: not any(s.serves(n) for n in names)
 
 
 def _create(topology: Topology, node: int, names: list[str]) -> None:
