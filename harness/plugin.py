@@ -28,6 +28,7 @@ from harness.runtime.image_set import require_local_image
 from harness.runtime.topology import Topology
 from harness.settings import Settings
 from harness.spec import MODES, REGISTRIES, TopologySpec, parse_mode, parse_nodes, parse_registry
+from harness.termination import TerminateAsInterrupt
 from harness.timeline import Convergence, Event, Failure, Fault, Hygiene, decode
 from harness.topology_pool import TopologyPool
 
@@ -39,6 +40,7 @@ TOPOLOGY_KEY = pytest.StashKey[Topology]()
 LAST_USER_KEY = pytest.StashKey[TopologySpec]()
 ENGINE_KEY = pytest.StashKey["EngineCheck"]()
 ENGINE_VERSION_KEY = pytest.StashKey[str]()  # per item: the proxy release it runs
+SIGTERM_KEY = pytest.StashKey[TerminateAsInterrupt]()
 MARKER_ARGS = (
     "mode",
     "registry",
@@ -216,6 +218,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     settings = _settings(config)
     config.stash[SETTINGS_KEY] = settings
+    # SIGTERM (a CI job's time-out, `timeout`, a supervisor) tears down like Ctrl-C.
+    sigterm = config.stash[SIGTERM_KEY] = TerminateAsInterrupt()
+    sigterm.install()
     config.stash[ENGINE_KEY] = EngineCheck(settings.image_source)
     hook = config.hook
     # Under pytest-xdist the run's report folder is the controller's; each worker owns (and
@@ -236,18 +241,35 @@ def pytest_configure(config: pytest.Config) -> None:
     report = config.stash[REPORT_KEY] = RunReport(settings.report_dir, run_id, part)
     config.pluginmanager.register(report, "harness-report")
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistRunId(run_id), "harness-xdist")
+        config.pluginmanager.register(_XdistRunId(run_id, sigterm), "harness-xdist")
 
 
 class _XdistRunId:
-    """Hands the controller's run id to every worker (registered only with xdist, whose hook
-    this is)."""
+    """Hands the controller's run id to every worker, and has a SIGTERM to the controller
+    reach the workers, which own the topologies (registered only with xdist, whose hooks
+    these are)."""
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, sigterm: TerminateAsInterrupt) -> None:
         self.run_id = run_id
+        self.sigterm = sigterm
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["harness_run_id"] = self.run_id
+
+    def pytest_testnodeready(self, node: Any) -> None:
+        pid = _worker_pid(node)
+        if pid is not None:
+            self.sigterm.forward_to.add(pid)
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        self.sigterm.forward_to.discard(_worker_pid(node))
+
+
+def _worker_pid(node: Any) -> int | None:
+    """A local worker's process id: its execnet gateway's Popen (xdist does not report it;
+    a remote worker has none here and is left to its own teardown)."""
+    pid = getattr(getattr(getattr(node.gateway, "_io", None), "popen", None), "pid", None)
+    return pid if isinstance(pid, int) else None
 
 
 PROGRESS_KINDS = ("topology", "wait", "registry", "storage", "node")
@@ -449,9 +471,12 @@ def pytest_terminal_summary(
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    sigterm = config.stash.get(SIGTERM_KEY, None) or TerminateAsInterrupt()
     pool = config.stash.get(POOL_KEY, None)
     if pool is not None:
-        pool.close()
+        with sigterm.shielded():
+            pool.close()
+    sigterm.uninstall()
 
 
 @pytest.fixture(scope="session")

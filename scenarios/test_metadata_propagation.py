@@ -36,7 +36,6 @@ from scenarios.known import (
     by_registry,
     known,
 )
-from scenarios.replay_order import rule_first_token
 
 # ZooKeeper whatever --harness-registry says, unless a scenario is parametrised by registry:
 # both registries are covered by the REGISTRIES-parametrised scenarios elsewhere.
@@ -264,23 +263,30 @@ def test_drop_database_through_node_just_reconnected_drops_it_there_too(
                 c.execute(topology.dialect.drop_database(db.name))
 
 
+# 5.1.x loses the rule after the heal in about half the tries (16 of 28 on 5.1.0 and 5.1.1,
+# random names), so one clean try is no verdict: six clean tries in a row pass (0.6% at that
+# rate); the first that does not converge ends the scenario. A try takes about 2 s on a
+# release that passes.
+REPLAY_TRIES = 6
+
+
 @RACY_REPLAY_ORDER
 def test_node_cut_during_two_changes_applies_both_after_heal(topology: Topology) -> None:
-    """Both changes made while a node was cut reach it once its registry link heals, whatever
-    order it replays them in. The database's name makes 5.1.x's cache replay the rule before
-    the storage unit it needs (scenarios.replay_order): the order that broke it."""
+    """Both changes made while a node was cut (a storage unit, then a sharding rule that
+    uses it) reach it once its registry link heals, whatever order it replays them in."""
     cut = topology.nodes[-1]
-    db = LogicalDatabase.create(topology, "rule replayed first", token=rule_first_token())
-    try:
-        with registry_cut(topology, cut.index):
-            _change(db)
-            assert_converged(
-                topology,
-                databases=[db.name],
-                nodes=[n.index for n in topology.nodes if n is not cut],
-                timeout=30,
-                expect=db.has(*CHANGE),
-            )
-        assert_converged(topology, databases=[db.name], timeout=20, expect=db.has(*CHANGE))
-    finally:
-        db.drop()
+    for attempt in range(REPLAY_TRIES):
+        db = LogicalDatabase.create(topology, f"two changes while cut {attempt}")
+        try:
+            with registry_cut(topology, cut.index):
+                _change(db)
+                assert_converged(
+                    topology,
+                    databases=[db.name],
+                    nodes=[n.index for n in topology.nodes if n is not cut],
+                    timeout=30,
+                    expect=db.has(*CHANGE),
+                )
+            assert_converged(topology, databases=[db.name], timeout=20, expect=db.has(*CHANGE))
+        finally:
+            db.drop()

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,27 +72,33 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _nested_pytest(cwd: Path) -> subprocess.Popen[bytes]:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _nested_pytest(
+    cwd: Path, *args: str, preexec: Callable[[], None] = _default_sigint
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        preexec_fn=_default_sigint,  # noqa: PLW1509 - no threads touch signals here
+        preexec_fn=preexec,  # noqa: PLW1509 - no threads touch signals here
     )
 
 
-def _interrupted(proc: subprocess.Popen[bytes]) -> str:
-    """Ctrl-C the nested run and return its output; if it does not end, kill it (so its
-    topology does not outlive this test) and fail saying so."""
-    proc.send_signal(signal.SIGINT)
+def _interrupted(proc: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> str:
+    """Ctrl-C (or ``sig``) the nested run and return its output; if it does not end, kill it
+    (so its topology does not outlive this test) and fail saying so."""
+    proc.send_signal(sig)
     try:
         out, _ = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, _ = proc.communicate(timeout=30)
         subprocess.run([sys.executable, "-m", "harness", "clean"], check=False)
-        pytest.fail("the nested run did not end within 120 s of SIGINT:\n" + out.decode()[-4000:])
+        pytest.fail(f"the nested run did not end within 120 s of {sig}:\n" + out.decode()[-4000:])
     assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
     return out.decode()
 
@@ -113,10 +120,42 @@ def _hold_topology(pytester: pytest.Pytester) -> tuple[subprocess.Popen[bytes], 
     return proc, marker
 
 
-def test_ctrl_c_tears_everything_down(pytester: pytest.Pytester, docker_client: Any) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_tears_everything_down(
+    pytester: pytest.Pytester, docker_client: Any, sig: int
+) -> None:
+    """Ctrl-C, and SIGTERM (how CI runners and supervisors stop a job), tear down."""
     proc, _ = _hold_topology(pytester)
     assert foreign_leftovers(docker_client)  # the subprocess's topology is up
-    out = _interrupted(proc)
+    out = _interrupted(proc, sig)
+    assert foreign_leftovers(docker_client) == [], out[-4000:]
+    if sig == signal.SIGTERM:
+        assert "SIGTERM: tearing down as for Ctrl-C" in out
+
+
+def test_sigterm_to_an_xdist_run_tears_down_every_worker(
+    pytester: pytest.Pytester, docker_client: Any
+) -> None:
+    """A SIGTERM reaches only the controller, which owns no topology: it passes it on to its
+    workers. Run as a background job is (SIGINT ignored), so the workers cannot be saved by
+    the SIGINT execnet sends them seconds after the controller goes."""
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        """
+        import pathlib, threading
+        import pytest
+
+        @pytest.mark.parametrize("i", [0, 1])
+        def test_hold(topology, i):
+            pathlib.Path(f"up-{i}").write_text("up")
+            threading.Event().wait(300)
+        """
+    )
+    proc = _nested_pytest(pytester.path, "-n", "2", preexec=_ignore_sigint)
+    both = [pytester.path / "up-0", pytester.path / "up-1"]
+    poll(lambda: all(p.exists() for p in both) or None, timeout=180, what="both workers up")
+    assert len(foreign_leftovers(docker_client)) >= 2  # one topology per worker
+    out = _interrupted(proc, signal.SIGTERM)
     assert foreign_leftovers(docker_client) == [], out[-4000:]
 
 

@@ -17,6 +17,7 @@ LAYERS: dict[str, int] = {
     "harness.timeline": 0,
     "harness.waiting": 0,
     "harness.redact": 0,
+    "harness.termination": 0,
     "harness.spec": 1,
     "harness.resources": 1,
     "harness.settings": 1,

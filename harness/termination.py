@@ -1,0 +1,72 @@
+"""SIGTERM ends a run the way Ctrl-C does, so its topologies are torn down.
+
+CI runners stop a job that runs over its time with SIGTERM (SIGKILL follows some seconds
+later), and so do ``timeout``, Kubernetes and most supervisors. Python's default for SIGTERM
+ends the process at once: no fixture teardown, no report, every container left for the next
+run's reaper. Raising ``KeyboardInterrupt`` instead takes pytest's Ctrl-C path (teardown,
+report, exit code 2)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+__all__ = ["TerminateAsInterrupt", "Terminated"]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered as a Ctrl-C (``KeyboardInterrupt``: code that catches
+    ``Exception`` lets it through, as it does a real Ctrl-C)."""
+
+
+class TerminateAsInterrupt:
+    """Installs the SIGTERM handler for the life of a pytest session, then puts back what
+    was there. It does nothing when SIGTERM already has a handler (someone else's choice)
+    or off the main thread (where Python cannot install one)."""
+
+    def __init__(self) -> None:
+        self.installed = False
+        # Processes this one started that tear down their own topologies (pytest-xdist's
+        # workers): a Ctrl-C in a terminal reaches them all, a SIGTERM only this one, and
+        # xdist kills workers that do not exit within seconds of the controller's end.
+        self.forward_to: set[int] = set()
+
+    def install(self) -> bool:
+        if threading.current_thread() is not threading.main_thread():
+            return False
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return False
+        signal.signal(signal.SIGTERM, self._handle)
+        self.installed = True
+        return True
+
+    @contextlib.contextmanager
+    def shielded(self) -> Iterator[None]:
+        """While the run tears down, a SIGTERM asks for what is already under way: ignore
+        it rather than interrupt the teardown (SIGKILL stays for the impatient)."""
+        if not self.installed:
+            yield
+            return
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, self._handle)
+
+    def uninstall(self) -> None:
+        if self.installed and signal.getsignal(signal.SIGTERM) == self._handle:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        self.installed = False
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        # A second SIGTERM while tearing down ends the process at once (what is left is
+        # reaped by the next run or `harness clean`).
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for pid in self.forward_to:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        raise Terminated("SIGTERM: tearing down as for Ctrl-C")

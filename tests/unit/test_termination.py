@@ -1,0 +1,59 @@
+"""SIGTERM as Ctrl-C: installed only over the default disposition, put back afterwards, and
+ignored while the run tears down."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from harness.termination import TerminateAsInterrupt, Terminated
+
+
+@pytest.fixture(autouse=True)
+def default_sigterm() -> Iterator[None]:
+    # This process runs the harness plugin, which installed its own handler: start each test
+    # from the default, and put the plugin's back.
+    before = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGTERM, before)
+
+
+def test_sigterm_raises_a_keyboard_interrupt_once() -> None:
+    handler = TerminateAsInterrupt()
+    assert handler.install()
+    with pytest.raises(KeyboardInterrupt) as raised:
+        signal.raise_signal(signal.SIGTERM)
+    assert isinstance(raised.value, Terminated)
+    assert "SIGTERM" in str(raised.value)
+    # A second SIGTERM would end the process: the default is back.
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_someone_elses_handler_is_left_alone() -> None:
+    def theirs(signum: int, frame: object) -> None:
+        pass
+
+    signal.signal(signal.SIGTERM, theirs)
+    handler = TerminateAsInterrupt()
+    assert not handler.install()
+    handler.uninstall()
+    assert signal.getsignal(signal.SIGTERM) is theirs
+
+
+def test_uninstall_puts_the_default_back() -> None:
+    handler = TerminateAsInterrupt()
+    handler.install()
+    assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    handler.uninstall()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_shielded_teardown_ignores_sigterm() -> None:
+    handler = TerminateAsInterrupt()
+    handler.install()
+    with handler.shielded():
+        signal.raise_signal(signal.SIGTERM)  # ignored: nothing raised
+    with pytest.raises(Terminated):
+        signal.raise_signal(signal.SIGTERM)
