@@ -454,7 +454,12 @@ def _spec_for(item: pytest.Item, settings: Settings) -> Any:
         raise pytest.UsageError(f"harness: {item.nodeid}: {exc}") from None
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Tear down here, after the session's fixtures, rather than at unconfigure: an xdist
+    # worker reports itself finished only after this hook, so its controller waits for the
+    # teardown instead of killing the worker 10 s into it (after a Ctrl-C or SIGTERM).
+    _close_pool(session.config)
     report = session.config.stash.get(REPORT_KEY, None)
     if report is not None:
         session.config.stash[REPORT_PATH_KEY] = report.write()
@@ -471,12 +476,20 @@ def pytest_terminal_summary(
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    sigterm = config.stash.get(SIGTERM_KEY, None) or TerminateAsInterrupt()
+    _close_pool(config)  # a session that never reached sessionfinish
+    sigterm = config.stash.get(SIGTERM_KEY, None)
+    if sigterm is not None:
+        sigterm.uninstall()
+
+
+def _close_pool(config: pytest.Config) -> None:
     pool = config.stash.get(POOL_KEY, None)
-    if pool is not None:
-        with sigterm.shielded():
-            pool.close()
-    sigterm.uninstall()
+    if pool is None:
+        return
+    del config.stash[POOL_KEY]
+    sigterm = config.stash.get(SIGTERM_KEY, None) or TerminateAsInterrupt()
+    with sigterm.shielded():
+        pool.close()
 
 
 @pytest.fixture(scope="session")

@@ -31,8 +31,7 @@ class TerminateAsInterrupt:
     def __init__(self) -> None:
         self.installed = False
         # Processes this one started that tear down their own topologies (pytest-xdist's
-        # workers): a Ctrl-C in a terminal reaches them all, a SIGTERM only this one, and
-        # xdist kills workers that do not exit within seconds of the controller's end.
+        # workers): a Ctrl-C in a terminal reaches them all, a SIGTERM only this one.
         self.forward_to: set[int] = set()
 
     def install(self) -> bool:
@@ -63,10 +62,16 @@ class TerminateAsInterrupt:
         self.installed = False
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.forward_to:
+            # The workers end the run: each tears its topologies down and reports itself
+            # interrupted, and xdist's controller then stops the others and exits with 2.
+            # Raising here would have xdist kill the workers 10 s later, mid-teardown.
+            workers, self.forward_to = self.forward_to, set()
+            for pid in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+            return
         # A second SIGTERM while tearing down ends the process at once (what is left is
         # reaped by the next run or `harness clean`).
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for pid in self.forward_to:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
         raise Terminated("SIGTERM: tearing down as for Ctrl-C")

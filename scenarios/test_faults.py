@@ -31,6 +31,7 @@ from harness import (
     split_halves,
     wait_converged,
 )
+from scenarios.bounds import AFTER_HEAL, REJOIN
 from scenarios.known import DISTSQL_LOST_IN_OUTAGE, REGISTRIES, REREGISTRATION
 
 # Scenarios without a registry parameter are ZooKeeper scenarios whatever --harness-registry
@@ -189,7 +190,7 @@ def test_distsql_during_registry_outage_is_refused_or_kept(
         except SqlError:
             accepted = False
     expect = harness_db.has(RULE) if accepted else harness_db.lacks(RULE)
-    assert_converged(topology, databases=[harness_db.name], timeout=30, expect=expect)
+    assert_converged(topology, databases=[harness_db.name], timeout=AFTER_HEAL, expect=expect)
 
 
 def _away(faults: Faults, how: str, node: int) -> AbstractContextManager[object]:
@@ -213,7 +214,7 @@ def test_node_away_beyond_ttl_leaves_and_rejoins(
         assert_converged(
             topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(UNIT)
         )
-        assert_membership(topology, timeout=30)
+        assert_membership(topology, timeout=REJOIN)
     finally:
         # A release that never re-registers (known.py): restart it so later tests find it
         # online.

@@ -22,6 +22,7 @@ from harness import (
     registry_cut,
     wait_converged,
 )
+from scenarios.bounds import AFTER_HEAL
 from scenarios.known import (
     CONCURRENT_CREATE_511,
     CREATE_DATABASE_RACE,
@@ -194,7 +195,7 @@ def test_node_cut_during_create_database_serves_it_after_heal(topology: Topology
                 timeout=30,
                 expect=_exists([name]),
             )
-        assert_converged(topology, databases=[name], timeout=30, expect=_exists([name]))
+        assert_converged(topology, databases=[name], timeout=AFTER_HEAL, expect=_exists([name]))
     finally:
         with topology.nodes[0].sql() as c:
             c.execute(topology.dialect.drop_database(name))
@@ -225,7 +226,7 @@ def test_drop_database_through_node_cut_from_registry_is_refused_or_done(
             except SqlError:
                 accepted = False
         expect = _gone([name]) if accepted else _exists([name])
-        assert_converged(topology, databases=[name], timeout=30, expect=expect)
+        assert_converged(topology, databases=[name], timeout=AFTER_HEAL, expect=expect)
     finally:
         for node in topology.nodes:
             with node.sql() as c:
@@ -255,7 +256,9 @@ def test_drop_database_through_node_just_reconnected_drops_it_there_too(
                 pass  # the cut closes the node's registry connections; it reconnects at once
             with node.sql() as c:
                 c.execute(topology.dialect.drop_database(db.name, if_exists=False))
-            assert_converged(topology, databases=[db.name], timeout=30, expect=_gone([db.name]))
+            assert_converged(
+                topology, databases=[db.name], timeout=AFTER_HEAL, expect=_gone([db.name])
+            )
         finally:
             db.drop()
             # A release with this behaviour keeps the database on the node that dropped it.
@@ -287,6 +290,8 @@ def test_node_cut_during_two_changes_applies_both_after_heal(topology: Topology)
                     timeout=30,
                     expect=db.has(*CHANGE),
                 )
-            assert_converged(topology, databases=[db.name], timeout=20, expect=db.has(*CHANGE))
+            assert_converged(
+                topology, databases=[db.name], timeout=AFTER_HEAL, expect=db.has(*CHANGE)
+            )
         finally:
             db.drop()

@@ -57,3 +57,17 @@ def test_shielded_teardown_ignores_sigterm() -> None:
         signal.raise_signal(signal.SIGTERM)  # ignored: nothing raised
     with pytest.raises(Terminated):
         signal.raise_signal(signal.SIGTERM)
+
+
+def test_with_workers_the_first_sigterm_goes_to_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under xdist the workers end the run (they own the topologies): the controller passes
+    the first SIGTERM on and carries on; a second one interrupts it."""
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr("os.kill", lambda pid, sig: sent.append((pid, sig)))
+    handler = TerminateAsInterrupt()
+    handler.install()
+    handler.forward_to = {101, 102}
+    signal.raise_signal(signal.SIGTERM)  # passed on, nothing raised
+    assert sorted(sent) == [(101, signal.SIGTERM), (102, signal.SIGTERM)]
+    with pytest.raises(Terminated):
+        signal.raise_signal(signal.SIGTERM)
