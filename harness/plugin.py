@@ -451,6 +451,14 @@ def _spec_for(item: pytest.Item, settings: Settings) -> Any:
             dialect_named(spec.proxy_dialect)
         return spec
     except SpecError as exc:
+        marked = {k for m in item.iter_markers("topology") for k in m.kwargs}
+        if exc.name in marked:  # the marker's value, not an option's: say how to fix that
+            exc = SpecError(
+                exc.name,
+                exc.value,
+                exc.allowed,
+                f"change this test's @pytest.mark.topology({exc.name}=...) to an allowed value",
+            )
         raise pytest.UsageError(f"harness: {item.nodeid}: {exc}") from None
 
 

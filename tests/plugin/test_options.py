@@ -73,7 +73,9 @@ def test_bad_ini_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     ("marker", "expected"),
     [
         ('registry="zk"', "zookeeper | etcd"),
+        ('registry="zk"', "Fix: change this test's @pytest.mark.topology(registry=...)"),
         ("nodes=0", "1 to 8"),
+        ('mode="clustr"', "Fix: change this test's @pytest.mark.topology(mode=...)"),
         ('mode="standalone", registry="etcd"', "none in standalone mode"),
         ('colour="red"', "unknown topology argument"),
         ('"cluster"', "keyword arguments only"),
