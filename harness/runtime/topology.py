@@ -191,6 +191,12 @@ class Topology:
         return self._workdir
 
     @property
+    def engine_version(self) -> str | None:
+        """The proxy release the nodes run (``"5.5.2"``), read from the image; None when the
+        image does not say. Example: ``if topology.engine_version == "5.1.0": ...``."""
+        return self.images.engine_version
+
+    @property
     def stopped(self) -> bool:
         """True once ``stop()`` has run."""
         return self._stopped
