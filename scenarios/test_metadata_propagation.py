@@ -266,11 +266,13 @@ def test_drop_database_through_node_just_reconnected_drops_it_there_too(
                 c.execute(topology.dialect.drop_database(db.name))
 
 
-# 5.1.x loses the rule after the heal in about half the tries (16 of 28 on 5.1.0 and 5.1.1,
-# random names), so there one clean try is no verdict: six clean tries in a row pass (0.6% at
-# that rate) and the first that does not converge ends the scenario. Elsewhere one try, as in
-# every scenario (a try takes about 6.5 s on 5.5.2, whose storage-unit DistSQL alone takes 3).
-REPLAY_TRIES = 6
+# 5.1.x loses the rule after the heal at a rate that varies: 16 of 31 tries on fresh
+# topologies (random names), 2 of 9 in suite runs. So there one clean try is no verdict: twelve
+# clean tries in a row pass (3% at 1 in 4), and the first that does not converge ends the
+# scenario. Elsewhere one try, as in every scenario (a try takes about 6.5 s on 5.5.2, whose
+# storage-unit DistSQL alone takes 3 s). Slowing the node's storage link at the heal does not
+# force it: the node then serves nothing of the database for 90 s on 5.5.2 as well.
+REPLAY_TRIES = 12
 
 
 @RACY_REPLAY_ORDER
