@@ -50,28 +50,29 @@ class TerminateAsInterrupt:
         if not self.installed:
             yield
             return
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        before = signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
             yield
         finally:
-            signal.signal(signal.SIGTERM, self._handle)
+            signal.signal(signal.SIGTERM, before)
 
     def uninstall(self) -> None:
-        if self.installed and signal.getsignal(signal.SIGTERM) == self._handle:
+        if self.installed and signal.getsignal(signal.SIGTERM) in (self._handle, signal.SIG_IGN):
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
         self.installed = False
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        # Later SIGTERMs are ignored: they ask for the teardown already under way, and they
+        # come in pairs (a process group's SIGTERM reaches a worker beside the one passed
+        # on). SIGKILL stays for the impatient; the next run or `harness clean` reaps what
+        # it leaves.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if self.forward_to:
             # The workers end the run: each tears its topologies down and reports itself
             # interrupted, and xdist's controller then stops the others and exits with 2.
             # Raising here would have xdist kill the workers 10 s later, mid-teardown.
-            workers, self.forward_to = self.forward_to, set()
-            for pid in workers:
+            for pid in self.forward_to:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGTERM)
             return
-        # A second SIGTERM while tearing down ends the process at once (what is left is
-        # reaped by the next run or `harness clean`).
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         raise Terminated("SIGTERM: tearing down as for Ctrl-C")

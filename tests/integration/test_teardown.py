@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -76,6 +77,12 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _own_group() -> None:
+    # Its own process group, so a signal to the group reaches the run and not these tests.
+    _ignore_sigint()
+    os.setpgid(0, 0)
+
+
 def _nested_pytest(
     cwd: Path, *args: str, preexec: Callable[[], None] = _default_sigint
 ) -> subprocess.Popen[bytes]:
@@ -88,10 +95,11 @@ def _nested_pytest(
     )
 
 
-def _interrupted(proc: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> str:
-    """Ctrl-C (or ``sig``) the nested run and return its output; if it does not end, kill it
-    (so its topology does not outlive this test) and fail saying so."""
-    proc.send_signal(sig)
+def _interrupted(proc: subprocess.Popen[bytes], sig: int | None = signal.SIGINT) -> str:
+    """Ctrl-C (or ``sig``; None: sent already) the nested run and return its output; if it
+    does not end, kill it (so its topology does not outlive this test) and fail saying so."""
+    if sig is not None:
+        proc.send_signal(sig)
     try:
         out, _ = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
@@ -133,12 +141,14 @@ def test_interrupt_tears_everything_down(
         assert "SIGTERM: tearing down as for Ctrl-C" in out
 
 
+@pytest.mark.parametrize("group", [False, True], ids=["controller", "process-group"])
 def test_sigterm_to_an_xdist_run_tears_down_every_worker(
-    pytester: pytest.Pytester, docker_client: Any
+    pytester: pytest.Pytester, docker_client: Any, group: bool
 ) -> None:
-    """A SIGTERM reaches only the controller, which owns no topology: it passes it on to its
-    workers. Run as a background job is (SIGINT ignored), so the workers cannot be saved by
-    the SIGINT execnet sends them seconds after the controller goes."""
+    """A SIGTERM to the controller only (it owns no topology: it passes it on to its
+    workers), or to the whole process group (each worker then gets two: the group's and the
+    one passed on). Run as a background job is (SIGINT ignored), so the workers cannot be
+    saved by the SIGINT execnet sends them seconds after the controller goes."""
     pytester.makeini(INI)
     pytester.makepyfile(
         """
@@ -151,11 +161,13 @@ def test_sigterm_to_an_xdist_run_tears_down_every_worker(
             threading.Event().wait(300)
         """
     )
-    proc = _nested_pytest(pytester.path, "-n", "2", preexec=_ignore_sigint)
+    proc = _nested_pytest(pytester.path, "-n", "2", preexec=_own_group if group else _ignore_sigint)
     both = [pytester.path / "up-0", pytester.path / "up-1"]
     poll(lambda: all(p.exists() for p in both) or None, timeout=180, what="both workers up")
     assert len(foreign_leftovers(docker_client)) >= 2  # one topology per worker
-    out = _interrupted(proc, signal.SIGTERM)
+    if group:
+        os.killpg(proc.pid, signal.SIGTERM)
+    out = _interrupted(proc, None if group else signal.SIGTERM)
     assert foreign_leftovers(docker_client) == [], out[-4000:]
 
 
