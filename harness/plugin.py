@@ -241,10 +241,10 @@ def pytest_configure(config: pytest.Config) -> None:
     report = config.stash[REPORT_KEY] = RunReport(settings.report_dir, run_id, part)
     config.pluginmanager.register(report, "harness-report")
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistRunId(run_id, sigterm), "harness-xdist")
+        config.pluginmanager.register(_XdistBridge(run_id, sigterm), "harness-xdist")
 
 
-class _XdistRunId:
+class _XdistBridge:
     """Hands the controller's run id to every worker, and has a SIGTERM to the controller
     reach the workers, which own the topologies (registered only with xdist, whose hooks
     these are)."""
@@ -467,10 +467,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # Tear down here, after the session's fixtures, rather than at unconfigure: an xdist
     # worker reports itself finished only after this hook, so its controller waits for the
     # teardown instead of killing the worker 10 s into it (after a Ctrl-C or SIGTERM).
-    _close_pool(session.config)
-    report = session.config.stash.get(REPORT_KEY, None)
-    if report is not None:
-        session.config.stash[REPORT_PATH_KEY] = report.write()
+    try:
+        _close_pool(session.config)
+    finally:
+        report = session.config.stash.get(REPORT_KEY, None)
+        if report is not None:
+            session.config.stash[REPORT_PATH_KEY] = report.write()
 
 
 def pytest_terminal_summary(
