@@ -497,8 +497,7 @@ def _close_pool(config: pytest.Config) -> None:
     if pool is None:
         return
     del config.stash[POOL_KEY]
-    sigterm = config.stash.get(SIGTERM_KEY, None) or TerminateAsInterrupt()
-    with sigterm.shielded():
+    with config.stash[SIGTERM_KEY].shielded():  # stashed with the pool, in pytest_configure
         pool.close()
 
 
