@@ -15,3 +15,8 @@ AFTER_HEAL = 10
 # A node that was away longer than its session or lease TTL, back in the online compute nodes
 # once its link heals: it needs a new session and to register again.
 REJOIN = 15
+
+# timeToLiveSeconds (ZooKeeper session, etcd lease) for the scenarios about expiry: how long a
+# node must be away before it leaves. Every such scenario waits it out at least once. The
+# ZooKeeper server's floor is two ticks (4 s); a healthy client pings every third of it.
+SESSION_TTL = 5

@@ -18,6 +18,7 @@ from harness import (
     assert_membership,
     wait_converged,
 )
+from scenarios.bounds import SESSION_TTL
 from scenarios.known import BOTH, REGISTRIES
 
 pytestmark = [pytest.mark.cluster, pytest.mark.fault]
@@ -95,12 +96,8 @@ def _eight_shards(rules: str) -> str | None:
     return rewritten if n == 1 else None
 
 
-# Short session TTL so an expired session is seen in seconds (server minimum is 4 s).
-TTL = 10
-
-
 @pytest.mark.parametrize("registry", BOTH)
-@pytest.mark.topology(props={"timeToLiveSeconds": TTL})
+@pytest.mark.topology(props={"timeToLiveSeconds": SESSION_TTL})
 def test_membership_fails_for_killed_node_after_ttl_and_passes_after_restart(
     registry: str, topology: Topology, faults: Faults
 ) -> None:
@@ -110,7 +107,9 @@ def test_membership_fails_for_killed_node_after_ttl_and_passes_after_restart(
     victim = topology.nodes[-1]
     killed = faults.kill(victim.index)
     assert_membership(
-        topology, expected=[n.index for n in topology.nodes if n is not victim], timeout=TTL + 20
+        topology,
+        expected=[n.index for n in topology.nodes if n is not victim],
+        timeout=SESSION_TTL + 20,
     )
     with pytest.raises(ConvergenceTimeout) as failure:
         assert_membership(topology, timeout=1)

@@ -13,6 +13,7 @@ from harness import (
     assert_membership,
     node_snapshot,
 )
+from scenarios.bounds import SESSION_TTL
 from scenarios.known import (
     NO_DEREGISTER_ON_STOP,
     NO_DEREGISTER_ON_STOP_ETCD_55,
@@ -48,12 +49,8 @@ def test_other_namespace_on_same_registry_is_a_separate_cluster(
         topology.remove_node(other.index)
 
 
-# A short session TTL: a stopped node leaves the online list when its session/lease expires.
-TTL = 10
-
-
 @pytest.mark.parametrize("registry", REGISTRIES)
-@pytest.mark.topology(props={"timeToLiveSeconds": TTL})
+@pytest.mark.topology(props={"timeToLiveSeconds": SESSION_TTL})
 def test_scale_out_node_joins_and_removal_leaves_rest_converged(
     registry: str, topology: Topology, harness_db: LogicalDatabase
 ) -> None:
@@ -69,7 +66,7 @@ def test_scale_out_node_joins_and_removal_leaves_rest_converged(
         assert_membership(topology)
     finally:
         topology.remove_node(new.index)
-    assert_membership(topology, timeout=TTL + 15)
+    assert_membership(topology, timeout=SESSION_TTL + 15)
     assert_converged(topology, databases=[harness_db.name])
 
 
@@ -80,7 +77,7 @@ STOPS = {"zookeeper": 3, "etcd": 24}
 
 
 @pytest.mark.parametrize("registry", by_registry({"etcd": [NO_DEREGISTER_ON_STOP_ETCD_55]}))
-@pytest.mark.topology(props={"timeToLiveSeconds": TTL})
+@pytest.mark.topology(props={"timeToLiveSeconds": SESSION_TTL})
 @NO_DEREGISTER_ON_STOP
 def test_gracefully_stopped_node_leaves_online_list_at_once(
     registry: str, topology: Topology
