@@ -41,6 +41,7 @@ LAST_USER_KEY = pytest.StashKey[TopologySpec]()
 ENGINE_KEY = pytest.StashKey["EngineCheck"]()
 ENGINE_VERSION_KEY = pytest.StashKey[str]()  # per item: the proxy release it runs
 SIGTERM_KEY = pytest.StashKey[TerminateAsInterrupt]()
+NEXT_ITEM_KEY = pytest.StashKey["pytest.Item | None"]()  # per item: the test after it
 MARKER_ARGS = (
     "mode",
     "registry",
@@ -105,6 +106,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"{reuse} [ini: harness_reuse, default: false]",
     )
     parser.addini("harness_reuse", reuse, type="bool", default=False)
+    prefetch = (
+        "start the next test's topology in the background while the current test runs, when "
+        "their specs differ"
+    )
+    group.addoption(
+        "--harness-no-prefetch",
+        action="store_false",
+        dest="harness_prefetch",
+        default=None,
+        help=f"do not {prefetch} [ini: harness_prefetch, default: true]",
+    )
+    parser.addini("harness_prefetch", prefetch, type="bool", default=True)
     chaos = parser.getgroup("harness-chaos", "harness: randomised fault schedules")
     chaos.addoption(
         "--harness-chaos",
@@ -125,6 +138,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _value(config: pytest.Config, name: str) -> str:
     opt = config.getoption(f"harness_{name}")
     return str(opt if opt is not None else config.getini(f"harness_{name}"))
+
+
+def _flag(config: pytest.Config, name: str) -> bool:
+    """A yes/no setting: the command line's when given, else the ini's."""
+    opt = config.getoption(f"harness_{name}")
+    return bool(config.getini(f"harness_{name}") if opt is None else opt)
 
 
 def _settings(config: pytest.Config) -> Settings:
@@ -158,8 +177,9 @@ def _settings(config: pytest.Config) -> Settings:
             _value(config, "proxy_image") or None,
             config.rootpath / _value(config, "report_dir"),
             _value(config, "proxy_dialect").strip() or None,
-            bool(config.getoption("harness_reuse") or config.getini("harness_reuse")),
+            _flag(config, "reuse"),
             _value(config, "attach").strip() or None,
+            _flag(config, "prefetch"),
         )
         if settings.attach is not None:
             settings = _attached_settings(settings)
@@ -418,6 +438,23 @@ def _uses_topology(item: pytest.Item) -> bool:
     return "topology" in getattr(item, "fixturenames", ())
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Note the test that runs next here (xdist tells its workers too), for prefetch."""
+    item.stash[NEXT_ITEM_KEY] = nextitem
+
+
+def _prefetch_next(item: pytest.Item, current: TopologySpec, pool: TopologyPool) -> None:
+    """Start the next test's topology now if it wants another spec than this test's."""
+    settings = item.config.stash[SETTINGS_KEY]
+    after = item.stash.get(NEXT_ITEM_KEY, None)
+    if not settings.prefetch or after is None or not _uses_topology(after):
+        return
+    spec = _spec_for(after, settings)
+    if spec.key != current.key:
+        pool.prefetch(spec)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     """After the last test that needs a spec, its topology goes (not at session end)."""
@@ -521,7 +558,9 @@ def topology(
     registry down that is still there makes the test error naming it (and is repaired, so
     the next test sharing the topology starts clean).
     """
-    topo = harness_pool.get(_spec_for(request.node, harness_settings))
+    spec = _spec_for(request.node, harness_settings)
+    topo = harness_pool.get(spec)
+    _prefetch_next(request.node, spec, harness_pool)
     request.node.stash[TOPOLOGY_KEY] = topo
     request.config.stash[REPORT_KEY].mark_start(
         request.node.nodeid, topo, request.node.stash.get(ENGINE_VERSION_KEY, "")

@@ -1,13 +1,16 @@
-"""Topologies shared within a test session: one per distinct spec, started on first use, or
-attached to when a session before kept it (``reuse``, see ``harness/reuse.py``)."""
+"""Topologies shared within a test session: one per distinct spec, started on first use (or
+ahead of it, ``prefetch``), or attached to when a session before kept it (``reuse``, see
+``harness/reuse.py``)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +62,9 @@ class TopologyPool:
         self._on_stopped = on_stopped
         self._on_event = on_event
         self._lock = threading.Lock()
+        # Topologies starting in the background for a test that comes later (prefetch).
+        self._pending: dict[tuple[object, ...], tuple[Topology, Future[Topology]]] = {}
+        self._ahead: ThreadPoolExecutor | None = None
         self.reaped = ""
 
     @property
@@ -74,18 +80,58 @@ class TopologyPool:
             self._images[proxy_image] = resolve_images(self.client, self.image_source, proxy_image)
         return self._images[proxy_image]
 
+    def prefetch(self, spec: TopologySpec) -> None:
+        """Start ``spec``'s topology in the background for a later ``get``: a test spends
+        most of its time waiting, so the next spec's boot costs it little CPU and the next
+        test no wall time. Not with reuse or attach (those check a kept topology first)."""
+        if self.reuse or self.attach:
+            return
+        with self._lock:
+            if spec.key in self._topologies or spec.key in self._pending:
+                return
+            try:
+                # Quiet: its progress would interleave with the running test's output.
+                topo = Topology(
+                    spec, client=self.client, images=self.images(spec.proxy_image), run=self.run
+                )
+            except Exception:  # noqa: BLE001 - the test that needs it gets the error from get()
+                return
+            if self._ahead is None:
+                self._ahead = ThreadPoolExecutor(1, thread_name_prefix="harness-prefetch")
+            self._pending[spec.key] = (topo, self._ahead.submit(topo.start))
+
+    def _take_prefetched(self, spec: TopologySpec) -> Topology | None:
+        """The prefetched topology for ``spec`` once started; None if none was or it failed
+        (provisioning again then gives the error to the test that needs it)."""
+        pending = self._pending.pop(spec.key, None)
+        if pending is None:
+            return None
+        topo, started = pending
+        try:
+            started.result()
+        except Exception:  # noqa: BLE001 - provisioning again raises it for the test
+            return None
+        except BaseException:  # interrupted while waiting: close() ends it
+            self._pending[spec.key] = pending
+            raise
+        topo.on_event = self._on_event
+        return topo
+
     def get(self, spec: TopologySpec) -> Topology:
         with self._lock:
             topo = self._topologies.get(spec.key)
+            if topo is not None:
+                return topo
+            topo = self._take_prefetched(spec)
+            if topo is None and self.attach:
+                topo = self._borrow(spec)
+            if topo is None and self.reuse:
+                topo = self._reattach(spec)
             if topo is None:
-                topo = self._borrow(spec) if self.attach else None
-                if topo is None and self.reuse:
-                    topo = self._reattach(spec)
-                if topo is None:
-                    topo = self._provision(spec)
-                self._topologies[spec.key] = topo
-                if self._on_started is not None:
-                    self._on_started(topo)
+                topo = self._provision(spec)
+            self._topologies[spec.key] = topo
+            if self._on_started is not None:
+                self._on_started(topo)
             return topo
 
     def _provision(self, spec: TopologySpec) -> Topology:
@@ -197,6 +243,15 @@ class TopologyPool:
         with self._lock:
             topos = list(self._topologies.items())
             self._topologies.clear()
+            pending = list(self._pending.values())
+            self._pending.clear()
+        for topo, started in pending:
+            topo.stop()  # its start's waits see this and give up
+            with contextlib.suppress(BaseException):
+                started.result()
+            # What it created after the stop goes with the run's reap below.
+        if self._ahead is not None:
+            self._ahead.shutdown(wait=True)
         for key, topo in topos:
             if key in self._slots:
                 self._keep(key, topo)

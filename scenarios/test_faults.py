@@ -206,6 +206,7 @@ def test_node_away_beyond_ttl_leaves_and_rejoins(
     compute nodes; back again, it converges on what changed meanwhile and is online again."""
     victim = topology.nodes[-1]
     others = [n.index for n in topology.nodes if n is not victim]
+    rejoined = False
     try:
         with _away(faults, how, victim.index):
             assert_membership(topology, expected=others, timeout=SESSION_TTL + 20)
@@ -214,10 +215,12 @@ def test_node_away_beyond_ttl_leaves_and_rejoins(
             topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(UNIT)
         )
         assert_membership(topology, timeout=REJOIN)
+        rejoined = True
     finally:
-        # A release that never re-registers (known.py): restart it so later tests find it
-        # online.
-        faults.restart(victim.index)
+        if not rejoined:
+            # A release that never re-registers (known.py): restart it so later tests find it
+            # online.
+            faults.restart(victim.index)
 
 
 @pytest.mark.topology(nodes=4)

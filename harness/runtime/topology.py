@@ -104,7 +104,8 @@ class Topology:
         self.password = secrets.token_hex(12)
         self.storage_password = secrets.token_hex(12)
         self.events: list[Event] = []
-        self._on_event = on_event
+        # Hears every event as it is recorded (the plugin's progress line).
+        self.on_event = on_event
         self._t0 = time.monotonic()
         self._last_commit: float | None = None
         # Logical databases created on it and not dropped yet (a kept topology's next session
@@ -510,8 +511,8 @@ class Topology:
         """
         ev = encode(record, time.monotonic() - self._t0)
         self.events.append(ev)
-        if self._on_event is not None:
-            self._on_event(ev)
+        if self.on_event is not None:
+            self.on_event(ev)
 
     def node(self, index: int) -> ComputeNode:
         """The node with ``index`` (indices stay stable when nodes are removed)."""

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,15 @@ import pytest
 
 from harness.runtime import labels
 from harness.waiting import poll
-from tests.integration.helpers import INI, containers_created_here, foreign_leftovers
+from tests.integration.helpers import (
+    INI,
+    containers_created_here,
+    foreign_leftovers,
+    ignore_sigint,
+    interrupted,
+    nested_pytest,
+    own_group,
+)
 
 
 def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
@@ -64,53 +71,6 @@ def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
     assert foreign_leftovers(docker_client) == []
 
 
-def _default_sigint() -> None:
-    # A process started with `&` by a non-interactive shell ignores SIGINT, its children
-    # inherit that, and Python then installs no KeyboardInterrupt handler: the nested run
-    # would ignore the Ctrl-C these tests send and hold its topology on (that is what left a
-    # nested run's topology behind when the tests ran in the background). Give the nested
-    # run the disposition of a terminal's foreground job.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _own_group() -> None:
-    # Its own process group, so a signal to the group reaches the run and not these tests.
-    _ignore_sigint()
-    os.setpgid(0, 0)
-
-
-def _nested_pytest(
-    cwd: Path, *args: str, preexec: Callable[[], None] = _default_sigint
-) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        preexec_fn=preexec,  # noqa: PLW1509 - no threads touch signals here
-    )
-
-
-def _interrupted(proc: subprocess.Popen[bytes], sig: int | None = signal.SIGINT) -> str:
-    """Ctrl-C (or ``sig``; None: sent already) the nested run and return its output; if it
-    does not end, kill it (so its topology does not outlive this test) and fail saying so."""
-    if sig is not None:
-        proc.send_signal(sig)
-    try:
-        out, _ = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate(timeout=30)
-        subprocess.run([sys.executable, "-m", "harness", "clean"], check=False)
-        pytest.fail(f"the nested run did not end within 120 s of {sig}:\n" + out.decode()[-4000:])
-    assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()
-    return out.decode()
-
-
 def _hold_topology(pytester: pytest.Pytester) -> tuple[subprocess.Popen[bytes], Path]:
     marker = pytester.path / "topology-up"
     pytester.makeini(INI)
@@ -123,7 +83,7 @@ def _hold_topology(pytester: pytest.Pytester) -> tuple[subprocess.Popen[bytes], 
             threading.Event().wait(300)  # held until the parent interrupts or kills us
         """
     )
-    proc = _nested_pytest(pytester.path)
+    proc = nested_pytest(pytester.path)
     poll(lambda: marker.exists() or None, timeout=120, what="topology up in subprocess")
     return proc, marker
 
@@ -135,7 +95,7 @@ def test_interrupt_tears_everything_down(
     """Ctrl-C, and SIGTERM (how CI runners and supervisors stop a job), tear down."""
     proc, _ = _hold_topology(pytester)
     assert foreign_leftovers(docker_client)  # the subprocess's topology is up
-    out = _interrupted(proc, sig)
+    out = interrupted(proc, sig)
     assert foreign_leftovers(docker_client) == [], out[-4000:]
     if sig == signal.SIGTERM:
         assert "SIGTERM: tearing down as for Ctrl-C" in out
@@ -161,13 +121,13 @@ def test_sigterm_to_an_xdist_run_tears_down_every_worker(
             threading.Event().wait(300)
         """
     )
-    proc = _nested_pytest(pytester.path, "-n", "2", preexec=_own_group if group else _ignore_sigint)
+    proc = nested_pytest(pytester.path, "-n", "2", preexec=own_group if group else ignore_sigint)
     both = [pytester.path / "up-0", pytester.path / "up-1"]
     poll(lambda: all(p.exists() for p in both) or None, timeout=180, what="both workers up")
     assert len(foreign_leftovers(docker_client)) >= 2  # one topology per worker
     if group:
         os.killpg(proc.pid, signal.SIGTERM)
-    out = _interrupted(proc, None if group else signal.SIGTERM)
+    out = interrupted(proc, None if group else signal.SIGTERM)
     assert foreign_leftovers(docker_client) == [], out[-4000:]
 
 
@@ -223,7 +183,7 @@ def test_ctrl_c_during_provisioning_leaves_nothing(
     are not ready yet) tears down what was started."""
     pytester.makeini(INI)
     pytester.makepyfile("def test_x(topology):\n    pass\n")
-    proc = _nested_pytest(pytester.path)
+    proc = nested_pytest(pytester.path)
 
     def started() -> bool | None:
         owned = docker_client.containers.list(
@@ -232,6 +192,6 @@ def test_ctrl_c_during_provisioning_leaves_nothing(
         return True if owned else None
 
     poll(started, timeout=120, interval=0.05, what="first container of the subprocess")
-    out = _interrupted(proc)
+    out = interrupted(proc)
     assert " passed" not in out  # interrupted before the test could run
     assert foreign_leftovers(docker_client) == []
