@@ -98,7 +98,7 @@ class ZooKeeperReader:
             self._zk.delete(path, recursive=True)
 
     def watch(self, root: str, on_change: Callable[[], None]) -> Callable[[], None]:
-        cache = TreeCache(self._zk, root.rstrip("/") or "/")
+        cache = TreeCache(_NoCreate(self._zk), root.rstrip("/") or "/")
         cache.listen(lambda _event: on_change())
         cache.start()
 
@@ -110,6 +110,21 @@ class ZooKeeperReader:
     def close(self) -> None:
         self._zk.stop()
         self._zk.close()
+
+
+class _NoCreate:
+    """A kazoo client for TreeCache whose ``ensure_path`` does nothing: TreeCache.start()
+    creates the path it watches, and a watch must not write (it made a database the checker
+    waited for appear in the registry). TreeCache waits for a missing root to be created."""
+
+    def __init__(self, zk: KazooClient) -> None:
+        self._zk = zk
+
+    def ensure_path(self, _path: str) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._zk, name)
 
 
 class EtcdReader:
