@@ -22,6 +22,7 @@ __all__ = [
     "Failure",
     "Fault",
     "Hygiene",
+    "Membership",
     "NodeChange",
     "NodeRestart",
     "Note",
@@ -242,6 +243,21 @@ class Convergence(Record):
 
 
 @dataclass(frozen=True)
+class Membership(Record):
+    """One membership wait's outcome: the online compute nodes the registry listed last."""
+
+    KIND: ClassVar[str] = "membership"
+    converged: bool
+    waited_ms: int
+    online: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        head = "membership matches" if self.converged else "membership does NOT match"
+        online = ", ".join(self.online) or "none"
+        return f"{head} after {self.waited_ms / 1000:.2f}s: online {online}"
+
+
+@dataclass(frozen=True)
 class Hygiene(Record):
     KIND: ClassVar[str] = "hygiene"
     problems: list[str]
@@ -275,6 +291,7 @@ RECORDS: dict[str, type[Record]] = {
         NodeRestart,
         Convergence,
         Hygiene,
+        Membership,
         Failure,
     )
 }

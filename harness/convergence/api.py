@@ -14,7 +14,7 @@ from harness.convergence.snapshot import Snapshot, read_node_snapshot, registry_
 from harness.errors import ConvergenceTimeout
 from harness.runtime.nodes import ComputeNode
 from harness.runtime.topology import Topology
-from harness.timeline import Convergence
+from harness.timeline import Convergence, Membership
 from harness.waiting import SYSTEM_CLOCK, Clock, WaitTimeout, poll
 
 __all__ = ["assert_converged", "assert_membership", "node_snapshot", "wait_converged"]
@@ -260,13 +260,22 @@ def assert_membership(
         seen = online_compute_nodes(topology, via)
         return seen if seen == want else None
 
+    started = clock.now()
+
+    def record(converged: bool) -> None:
+        waited = round((clock.now() - started) * 1000)
+        topology.record(Membership(converged=converged, waited_ms=waited, online=sorted(seen)))
+
     try:
-        return poll(
+        found = poll(
             check, timeout=timeout, what="membership", clock=clock, retry_on=(SqlError, OSError)
         )
     except WaitTimeout:
+        record(False)
         raise ConvergenceTimeout(
             f"membership did not converge within {timeout:.1f}s: registry lists "
             f"{sorted(seen)}, live nodes are {sorted(want)}; extra {sorted(seen - want)}, "
             f"missing {sorted(want - seen)}"
         ) from None
+    record(True)
+    return found

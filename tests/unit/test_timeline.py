@@ -16,6 +16,7 @@ from harness.timeline import (
     Failure,
     Fault,
     Hygiene,
+    Membership,
     NodeChange,
     NodeRestart,
     Note,
@@ -88,6 +89,12 @@ SAID: list[tuple[Record, str, str]] = [
         "converged after 1.20s, first seen: node-0 ≤ 40 ms, node-1 800-900 ms",
     ),
     (Convergence(False, 3000), "convergence", "NOT converged after 3.00s"),
+    (
+        Membership(True, 1200, ["a", "b"]),
+        "membership",
+        "membership matches after 1.20s: online a, b",
+    ),
+    (Membership(False, 30000), "membership", "membership does NOT match after 30.00s: online none"),
     (
         Hygiene(["node-0: link registry is down", "x"]),
         "hygiene",
