@@ -25,6 +25,7 @@ from harness.logical_database import LogicalDatabase
 from harness.progress import LiveStatus
 from harness.reporting import RunReport
 from harness.runtime.image_set import require_local_image
+from harness.runtime.seed import SeedStore
 from harness.runtime.topology import Topology
 from harness.settings import Settings
 from harness.spec import MODES, REGISTRIES, TopologySpec, parse_mode, parse_nodes, parse_registry
@@ -118,6 +119,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"do not {prefetch} [ini: harness_prefetch, default: true]",
     )
     parser.addini("harness_prefetch", prefetch, type="bool", default=True)
+    seed = (
+        "write a cluster's namespace from what the first topology of its kind had its first "
+        "node write (engines whose first boots race), so every node boots at once"
+    )
+    group.addoption(
+        "--harness-no-seed",
+        action="store_false",
+        dest="harness_seed",
+        default=None,
+        help=f"boot every cluster from an empty namespace; by default: {seed} "
+        "[ini: harness_seed, default: true]",
+    )
+    parser.addini("harness_seed", seed, type="bool", default=True)
     chaos = parser.getgroup("harness-chaos", "harness: randomised fault schedules")
     chaos.addoption(
         "--harness-chaos",
@@ -180,6 +194,7 @@ def _settings(config: pytest.Config) -> Settings:
             _flag(config, "reuse"),
             _value(config, "attach").strip() or None,
             _flag(config, "prefetch"),
+            _flag(config, "seed"),
         )
         if settings.attach is not None:
             settings = _attached_settings(settings)
@@ -253,6 +268,7 @@ def pytest_configure(config: pytest.Config) -> None:
         on_event=_progress(config),
         reuse=settings.reuse,
         attach=settings.attach,
+        seeds=SeedStore.default() if settings.seed else None,
         worker=worker["workerid"] if worker else "main",
         say=_say(config),
     )

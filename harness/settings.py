@@ -23,6 +23,7 @@ class Settings:
     reuse: bool = False  # keep topologies for the next session, attach to kept ones
     attach: str | None = None  # the `harness up` topology the default spec runs on
     prefetch: bool = True  # start the next test's topology while the current one runs
+    seed: bool = True  # seeded cluster namespaces (harness.runtime.seed)
 
     def spec(self, **overrides: Any) -> TopologySpec:
         """The session's default spec, with marker arguments on top (validated)."""

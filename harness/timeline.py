@@ -28,6 +28,7 @@ __all__ = [
     "Note",
     "PartitionOn",
     "Record",
+    "RegistrySeeded",
     "RegistryState",
     "StorageReady",
     "TopologyPhase",
@@ -95,6 +96,16 @@ class RegistryState(Record):
             "stopped": "stopped (outage)",
             "started": "started again",
         }[self.state]
+
+
+@dataclass(frozen=True)
+class RegistrySeeded(Record):
+    """The namespace was written from a seed (harness.runtime.seed) before any node booted."""
+
+    KIND: ClassVar[str] = "registry"
+    SAYS: ClassVar[str] = "namespace seeded with {keys} keys a first boot wrote ({key})"
+    keys: int
+    key: str
 
 
 @dataclass(frozen=True)
@@ -280,6 +291,7 @@ RECORDS: dict[str, type[Record]] = {
         TopologyPhase,
         Waiting,
         RegistryState,
+        RegistrySeeded,
         StorageReady,
         NodeChange,
         DatabaseCreated,

@@ -22,6 +22,7 @@ from harness.runtime import labels
 from harness.runtime.attach import attach
 from harness.runtime.image_set import ImageSet, resolve_images
 from harness.runtime.reaper import reap
+from harness.runtime.seed import SeedStore
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
 from harness.timeline import Event
@@ -46,8 +47,10 @@ class TopologyPool:
         worker: str = "main",
         say: Callable[[str], None] | None = None,
         attach: str | None = None,
+        seeds: SeedStore | None = None,
     ) -> None:
         self.image_source = image_source
+        self.seeds = seeds  # seeded namespaces (harness.runtime.seed); None: boot from empty
         self.run = labels.new_run()
         self.reuse = reuse
         self.worker = worker
@@ -92,7 +95,11 @@ class TopologyPool:
             try:
                 # Quiet: its progress would interleave with the running test's output.
                 topo = Topology(
-                    spec, client=self.client, images=self.images(spec.proxy_image), run=self.run
+                    spec,
+                    client=self.client,
+                    images=self.images(spec.proxy_image),
+                    run=self.run,
+                    seeds=self.seeds,
                 )
             except Exception:  # noqa: BLE001 - the test that needs it gets the error from get()
                 return
@@ -143,6 +150,7 @@ class TopologyPool:
             images=self.images(spec.proxy_image),
             run=run,
             on_event=self._on_event,
+            seeds=self.seeds,
         )
         # Registered before it starts: a half-started topology is still removed by close().
         self._topologies[spec.key] = topo

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Callable
 from typing import Protocol
 
 import etcd3gw
 from kazoo.client import KazooClient
-from kazoo.exceptions import NoNodeError
+from kazoo.exceptions import NodeExistsError, NoNodeError
 from kazoo.recipe.cache import TreeCache
 
 __all__ = ["EtcdReader", "RegistryReader", "ZooKeeperReader", "open_reader"]
@@ -35,6 +36,16 @@ class RegistryReader(Protocol):
 
     def roots(self) -> list[str]:
         """The top-level names (registry namespaces), without the registry's own."""
+        ...
+
+    def dump(self, root: str) -> dict[str, str]:
+        """Every key under ``root``, ``root`` included, empty ones too (what ``load`` needs to
+        write the same tree again)."""
+        ...
+
+    def load(self, entries: dict[str, str]) -> None:
+        """Write every ``{key: value}`` of a ``dump``, parents before children; keys that
+        exist are overwritten."""
         ...
 
     def delete_tree(self, root: str) -> None:
@@ -66,6 +77,29 @@ class ZooKeeperReader:
             return []
 
     def tree(self, root: str) -> dict[str, str]:
+        return self._read(root, empty=False)
+
+    def dump(self, root: str) -> dict[str, str]:
+        return self._read(root, empty=True)
+
+    def load(self, entries: dict[str, str]) -> None:
+        # Parents first, a depth at a time with every create of a depth in flight at once.
+        by_depth: dict[int, list[str]] = {}
+        for key in entries:
+            by_depth.setdefault(key.count("/"), []).append(key)
+        for depth in sorted(by_depth):
+            keys = by_depth[depth]
+            if depth == min(by_depth):
+                for key in keys:
+                    self._zk.ensure_path(key.rsplit("/", 1)[0] or "/")
+            asked = [(k, self._zk.create_async(k, entries[k].encode())) for k in keys]
+            for key, done in asked:
+                try:
+                    done.get()
+                except NodeExistsError:
+                    self._zk.set(key, entries[key].encode())
+
+    def _read(self, root: str, *, empty: bool) -> dict[str, str]:
         # A level at a time, every request of a level in flight at once: one round trip per
         # level instead of two per key (a database's tree is ~45 keys, ~8 levels deep, and
         # every convergence check reads it).
@@ -80,7 +114,7 @@ class ZooKeeperReader:
                     names = children.get()
                 except NoNodeError:  # deleted since its parent was read
                     continue
-                if data:
+                if data or empty:
                     out[path] = data.decode("utf-8", errors="replace")
                 level += [f"{path.rstrip('/')}/{name}" for name in sorted(names)]
         return out
@@ -154,6 +188,20 @@ class EtcdReader:
     def put(self, key: str, value: str) -> None:
         self._etcd.put(key, value)
 
+    def dump(self, root: str) -> dict[str, str]:
+        return self.tree(root)
+
+    def load(self, entries: dict[str, str]) -> None:
+        # Flat keys: no parents to make. Batches of 100 puts per transaction (etcd's default
+        # limit is 128 operations per transaction).
+        items = sorted(entries.items())
+        for start in range(0, len(items), 100):
+            puts = [
+                {"request_put": {"key": _b64(k), "value": _b64(v)}}
+                for k, v in items[start : start + 100]
+            ]
+            self._etcd.transaction({"compare": [], "success": puts, "failure": []})
+
     def roots(self) -> list[str]:
         names = set()
         for _value, meta in self._etcd.get_all():
@@ -179,6 +227,10 @@ class EtcdReader:
 
     def close(self) -> None:
         self._etcd.session.close()
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode("ascii")
 
 
 def open_reader(kind: str, address: str) -> RegistryReader:

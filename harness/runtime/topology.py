@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Self
 
@@ -32,6 +33,7 @@ from harness.runtime.logs import collect_logs
 from harness.runtime.node_config import PROXY_CONF, PROXY_DATA, PROXY_USER, render_node_config
 from harness.runtime.nodes import ComputeNode, Storage
 from harness.runtime.reaper import reap
+from harness.runtime.seed import SeedStore, seed_key
 from harness.runtime.wiring import (
     CLIENT_PORT,
     PROXY_PORT,
@@ -44,6 +46,7 @@ from harness.timeline import (
     Event,
     NodeChange,
     Record,
+    RegistrySeeded,
     RegistryState,
     StorageReady,
     TopologyPhase,
@@ -78,8 +81,11 @@ class Topology:
         templates: Path | None = None,
         ready_timeout: float = 120,
         on_event: Callable[[Event], None] | None = None,
+        seeds: SeedStore | None = None,
     ) -> None:
         self.spec = spec
+        # Seeded namespaces (harness.runtime.seed); None boots every cluster from empty.
+        self.seeds = seeds
         self.client = client
         self.images = images
         self.run = run or labels.new_run()
@@ -148,25 +154,66 @@ class Topology:
         # Where concurrent first boots race on an empty namespace (the dialect says so), the
         # first node boots alone and the others start once it answers; storage starts
         # meanwhile.
-        seed_first = self.spec.mode == "cluster" and self.dialect.first_boots_race()
+        # A seeded namespace (harness.runtime.seed) makes every node a joiner: no race, so
+        # no first node booting alone.
+        first_alone = self.spec.mode == "cluster" and self.dialect.first_boots_race()
+        key = self._seed_key() if first_alone and self.seeds is not None else None
+        kept = self.seeds.read(key) if key is not None and self.seeds is not None else None
+        first_alone = first_alone and kept is None
         with ThreadPoolExecutor(max_workers=3 + 2 * self.spec.nodes) as pool:
             self._start_registry_container()
             reg = pool.submit(self._wait_registry_ready)
+            if kept is not None and key is not None:
+                reg = pool.submit(self._restore_seed, reg, key, kept)
             links = [pool.submit(self._start_link) for _ in range(self.spec.nodes)]
             launched = [pool.submit(self._launch_node, links[0], reg)]
-            seed = pool.submit(self._seed_ready, launched[0]) if seed_first else None
-            launched += [pool.submit(self._launch_node, link, reg, seed) for link in links[1:]]
+            first = pool.submit(self._first_ready, launched[0]) if first_alone else None
+            launched += [pool.submit(self._launch_node, link, reg, first) for link in links[1:]]
             stor: list[Future[Storage]] = []
-            if seed_first:
+            if first_alone:
                 stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
             self.nodes = [f.result() for f in launched]
-            if not seed_first:
+            if not first_alone:
                 stor = [pool.submit(self._start_storage, j) for j in range(self.spec.storage_nodes)]
             ready = [pool.submit(self._wait_node_ready, n) for n in self.nodes]
             self.storage = [f.result() for f in stor]
             for f in ready:
                 f.result()
+        if key is not None and kept is None:
+            self._capture_seed(key)
         self.record(TopologyPhase("ready"))
+
+    def _seed_key(self) -> str:
+        """What a first boot's writes depend on: the proxy image, the registry, the global
+        configuration as rendered for any node of any namespace (password left out)."""
+        template = self.templates / self.dialect.template_dir / self.dialect.server_config
+        mode = self.dialect.render_mode(
+            replace(self.spec, namespace="seed"),
+            f"127.0.0.1:{REGISTRY_PORTS[self.spec.registry or 'zookeeper']}",
+            PROXY_DATA,
+        )
+        image_id = str(self.client.images.get(self.images.proxy).id)
+        return seed_key(image_id, self.spec.registry or "", template.read_text(), mode, PROXY_USER)
+
+    def _namespace_root(self) -> str:
+        return self.dialect.registry_root(self.spec.registry or "", self.spec.namespace)
+
+    def _restore_seed(self, registry: Future[None], key: str, seed: dict[str, str]) -> None:
+        registry.result()
+        reader = self.registry_reader()
+        try:
+            SeedStore.restore(seed, reader, self._namespace_root(), self.password)
+        finally:
+            reader.close()
+        self.record(RegistrySeeded(len(seed), key))
+
+    def _capture_seed(self, key: str) -> None:
+        assert self.seeds is not None
+        reader = self.registry_reader()
+        try:
+            self.seeds.capture(key, reader, self._namespace_root(), self.password)
+        finally:
+            reader.close()
 
     def _launch_node(
         self,
@@ -175,7 +222,7 @@ class Topology:
         after: Future[None] | None = None,
     ) -> ComputeNode:
         """Start a node's proxy container once its link and the registry answer (and the
-        seed node, when ``after`` is given)."""
+        first node, when ``after`` is given)."""
         node = link.result()
         registry.result()
         if after is not None:
@@ -183,7 +230,7 @@ class Topology:
         self._launch_proxy(node)
         return node
 
-    def _seed_ready(self, launched: Future[ComputeNode]) -> None:
+    def _first_ready(self, launched: Future[ComputeNode]) -> None:
         self.wait_until_serving(launched.result())
 
     @property

@@ -22,6 +22,7 @@ from harness.timeline import (
     Note,
     PartitionOn,
     Record,
+    RegistrySeeded,
     RegistryState,
     StorageReady,
     TopologyPhase,
@@ -89,6 +90,11 @@ SAID: list[tuple[Record, str, str]] = [
         "converged after 1.20s, first seen: node-0 ≤ 40 ms, node-1 800-900 ms",
     ),
     (Convergence(False, 3000), "convergence", "NOT converged after 3.00s"),
+    (
+        RegistrySeeded(630, "abc"),
+        "registry",
+        "namespace seeded with 630 keys a first boot wrote (abc)",
+    ),
     (
         Membership(True, 1200, ["a", "b"]),
         "membership",
