@@ -83,21 +83,42 @@ class ZooKeeperReader:
         return self._read(root, empty=True)
 
     def load(self, entries: dict[str, str]) -> None:
-        # Parents first, a depth at a time with every create of a depth in flight at once.
-        by_depth: dict[int, list[str]] = {}
-        for key in entries:
-            by_depth.setdefault(key.count("/"), []).append(key)
-        for depth in sorted(by_depth):
-            keys = by_depth[depth]
-            if depth == min(by_depth):
-                for key in keys:
-                    self._zk.ensure_path(key.rsplit("/", 1)[0] or "/")
-            asked = [(k, self._zk.create_async(k, entries[k].encode())) for k in keys]
-            for key, done in asked:
-                try:
-                    done.get()
-                except NodeExistsError:
-                    self._zk.set(key, entries[key].encode())
+        # Parents first (by depth), in multi-requests of up to ~256 KB, all sent at once:
+        # ZooKeeper applies one session's requests in order, so a chunk's parents exist when
+        # it runs. 1,270 nodes one create each (a depth at a time) took 0.55 s.
+        keys = sorted(entries, key=lambda k: (k.count("/"), k))
+        if not keys:
+            return
+        top = keys[0].count("/")
+        for key in keys:
+            if key.count("/") == top:
+                self._zk.ensure_path(key.rsplit("/", 1)[0] or "/")
+        chunks: list[list[str]] = [[]]
+        size = 0
+        for key in keys:
+            cost = len(key) + len(entries[key].encode()) + 64
+            if chunks[-1] and size + cost > 256_000:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(key)
+            size += cost
+        asked = []
+        for chunk in chunks:
+            txn = self._zk.transaction()
+            for key in chunk:
+                txn.create(key, entries[key].encode())
+            asked.append((chunk, txn.commit_async()))
+        for chunk, done in asked:
+            if any(isinstance(r, Exception) for r in done.get()):
+                # Something was there already (a namespace not empty): key by key, in order.
+                for key in chunk:
+                    self._write(key, entries[key])
+
+    def _write(self, key: str, value: str) -> None:
+        try:
+            self._zk.create(key, value.encode(), makepath=True)
+        except NodeExistsError:
+            self._zk.set(key, value.encode())
 
     def _read(self, root: str, *, empty: bool) -> dict[str, str]:
         # A level at a time, every request of a level in flight at once: one round trip per
