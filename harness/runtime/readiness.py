@@ -12,9 +12,16 @@ __all__ = ["etcd_ready", "mysql_ready", "zookeeper_ready"]
 
 
 def zookeeper_ready(host: str, port: int) -> bool | None:
+    # `srvr`, not `ruok`: `imok` means only that the process listens, and a restarted
+    # ZooKeeper said it while still loading its database, so a client's handshake right after
+    # timed out (10 s, under load). `srvr` names a Mode only once requests are served; it is
+    # also the one command ZooKeeper allows by default.
     with socket.create_connection((host, port), timeout=1) as s:
-        s.sendall(b"ruok")
-        return True if s.recv(16) == b"imok" else None
+        s.sendall(b"srvr")
+        reply = b""
+        while chunk := s.recv(4096):
+            reply += chunk
+    return True if b"Mode:" in reply else None
 
 
 def etcd_ready(host: str, port: int) -> bool | None:
