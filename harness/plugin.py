@@ -84,6 +84,28 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hooks)
 
 
+def _switch(
+    parser: pytest.Parser,
+    group: pytest.OptionGroup,
+    name: str,
+    flag: str,
+    text: str,
+    *,
+    default: bool,
+) -> None:
+    """A boolean setting: ini ``harness_<name>`` and ``flag``, which sets the opposite of the
+    default (``--harness-reuse`` turns on, ``--harness-no-prefetch`` turns off)."""
+    group.addoption(
+        flag,
+        action="store_false" if default else "store_true",
+        dest=f"harness_{name}",
+        default=None,
+        help=f"{'do not ' if default else ''}{text} [ini: harness_{name}, default: "
+        f"{str(default).lower()}]",
+    )
+    parser.addini(f"harness_{name}", text, type="bool", default=default)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "ShardingSphere-Proxy topologies (harness)")
     for name, help_text, default in OPTIONS:
@@ -95,43 +117,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             help=f"{help_text} [ini: harness_{name}, default: {default or 'none'}]",
         )
         parser.addini(f"harness_{name}", help_text, default=default)
-    reuse = (
-        "keep each topology when the session ends, and attach to a kept one (checked first) "
-        "instead of provisioning"
-    )
-    group.addoption(
+    _switch(
+        parser,
+        group,
+        "reuse",
         "--harness-reuse",
-        action="store_true",
-        dest="harness_reuse",
-        default=None,
-        help=f"{reuse} [ini: harness_reuse, default: false]",
+        "keep each topology when the session ends, and attach to a kept one (checked first) "
+        "instead of provisioning",
+        default=False,
     )
-    parser.addini("harness_reuse", reuse, type="bool", default=False)
     prefetch = (
         "start the next test's topology in the background while the current test runs, when "
         "their specs differ"
     )
-    group.addoption(
-        "--harness-no-prefetch",
-        action="store_false",
-        dest="harness_prefetch",
-        default=None,
-        help=f"do not {prefetch} [ini: harness_prefetch, default: true]",
-    )
-    parser.addini("harness_prefetch", prefetch, type="bool", default=True)
+    _switch(parser, group, "prefetch", "--harness-no-prefetch", prefetch, default=True)
     seed = (
         "write a cluster's namespace from what the first topology of its kind had its first "
         "node write (engines whose first boots race), so every node boots at once"
     )
-    group.addoption(
-        "--harness-no-seed",
-        action="store_false",
-        dest="harness_seed",
-        default=None,
-        help=f"boot every cluster from an empty namespace; by default: {seed} "
-        "[ini: harness_seed, default: true]",
-    )
-    parser.addini("harness_seed", seed, type="bool", default=True)
+    _switch(parser, group, "seed", "--harness-no-seed", seed, default=True)
     chaos = parser.getgroup("harness-chaos", "harness: randomised fault schedules")
     chaos.addoption(
         "--harness-chaos",
