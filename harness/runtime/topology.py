@@ -45,6 +45,7 @@ from harness.spec import TopologySpec
 from harness.timeline import (
     Event,
     NodeChange,
+    Note,
     Record,
     RegistrySeeded,
     RegistryState,
@@ -208,12 +209,17 @@ class Topology:
         self.record(RegistrySeeded(len(seed), key))
 
     def _capture_seed(self, key: str) -> None:
+        """Keep the seed; a failure only costs the next topology its seed, so it is said on
+        the timeline and the start goes on."""
         assert self.seeds is not None
-        reader = self.registry_reader()
         try:
-            self.seeds.capture(key, reader, self._namespace_root(), self.password)
-        finally:
-            reader.close()
+            reader = self.registry_reader()
+            try:
+                self.seeds.capture(key, reader, self._namespace_root(), self.password)
+            finally:
+                reader.close()
+        except Exception as exc:  # noqa: BLE001 - any registry or disk error, see above
+            self.record(Note(f"namespace seed not kept: {type(exc).__name__}: {exc}"))
 
     def _launch_node(
         self,
