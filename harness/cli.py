@@ -20,6 +20,7 @@ from harness.images import catalog
 from harness.images.builder import ImageBuilder
 from harness.images.prune import current_tags, dangling, prune_dangling, remove_tags, stale_tags
 from harness.runtime.reaper import reap
+from harness.runtime.seed import SeedStore
 from harness.spec import MODES, REGISTRIES, TopologySpec
 
 __all__ = ["main"]
@@ -124,7 +125,8 @@ def _cmd_up(args: argparse.Namespace) -> int:
         proxy_dialect=args.proxy_dialect,
     )
     _say(f"up: starting {spec.describe()} (kept running until `harness down`)")
-    state = detached.up(connect(), spec, args.image_source, progress=_say)
+    seeds = None if args.no_seed else SeedStore.default()
+    state = detached.up(connect(), spec, args.image_source, progress=_say, seeds=seeds)
     _say(state.describe())
     return 0
 
@@ -254,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("HARNESS_IMAGE_SOURCE", "local"),
         choices=catalog.IMAGE_SOURCES,
         help="local (built offline, the default here) or official",
+    )
+    up.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="boot the cluster from an empty namespace (by default it is seeded when the "
+        "engine's first boots race; see the README's Seeded namespaces)",
     )
     up.set_defaults(fn=_cmd_up)
     sub.add_parser("status", help="topologies started by `harness up`").set_defaults(fn=_cmd_status)

@@ -20,6 +20,7 @@ from harness.reuse import KeptState, image_ids, load_state, save_state
 from harness.runtime import labels
 from harness.runtime.image_set import resolve_images
 from harness.runtime.reaper import Reaped, reap
+from harness.runtime.seed import SeedStore
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
 
@@ -70,14 +71,17 @@ def up(
     spec: TopologySpec,
     image_source: str,
     progress: Callable[[str], None] | None = None,
+    seeds: SeedStore | None = None,
 ) -> UpState:
-    """Start ``spec`` detached and record how to reach it; ``progress`` hears each step."""
+    """Start ``spec`` detached and record how to reach it; ``progress`` hears each step;
+    ``seeds`` seeds a cluster's namespace (harness.runtime.seed)."""
     images = resolve_images(client, image_source, spec.proxy_image)
     topo = Topology(
         spec,
         client=client,
         images=images,
         run=labels.new_run(detached=True),
+        seeds=seeds,
         on_event=(lambda e: progress(f"+{e.at:6.2f}s {e.kind}: {e.detail}")) if progress else None,
     )
     topo.start()  # a failed start tears itself down
