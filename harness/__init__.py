@@ -14,6 +14,7 @@ from harness.convergence.api import (
 )
 from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import Snapshot
+from harness.database_hygiene import HarnessLeftoverWarning
 from harness.errors import (
     ConvergenceTimeout,
     FaultError,
@@ -56,6 +57,7 @@ __all__ = [
     "FaultError",
     "Faults",
     "HarnessError",
+    "HarnessLeftoverWarning",
     "LinkFault",
     "LogicalDatabase",
     "Note",

@@ -62,6 +62,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "FaultError",
             "ConvergenceTimeout",
             "SqlError",
+            "HarnessLeftoverWarning",
         ),
     ),
 )

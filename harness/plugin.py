@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import warnings
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from harness import detached, hooks
 from harness.chaos import ChaosRunner, ChaosSettings, run_chaos
+from harness.database_hygiene import HarnessLeftoverWarning, drop_new_databases, served_databases
 from harness.diagnostics import dump_state, folder_name
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
 from harness.docker_engine import check_local, connect
@@ -576,7 +578,8 @@ def topology(
 
     After the test, the hygiene check: a toxic, a link down, a node paused or stopped, or a
     registry down that is still there makes the test error naming it (and is repaired, so
-    the next test sharing the topology starts clean).
+    the next test sharing the topology starts clean). Logical databases the test made and
+    left are dropped, with a ``HarnessLeftoverWarning`` naming them.
     """
     spec = _spec_for(request.node, harness_settings)
     topo = harness_pool.get(spec)
@@ -586,12 +589,25 @@ def topology(
         request.node.nodeid, topo, request.node.stash.get(ENGINE_VERSION_KEY, "")
     )
     topo.take_commit()  # an earlier test's change is not this test's origin
+    before = served_databases(topo)
     yield topo
     if topo.stopped:
         return
     problems = leftovers(topo)
     if problems:
         repair(topo)
+    left = drop_new_databases(topo, before)
+    if left:
+        said = f"database {', '.join(left)} (dropped)"
+        topo.record(Hygiene([said]))
+        warnings.warn(
+            HarnessLeftoverWarning(
+                f"harness hygiene: {request.node.nodeid} left {said}. Fix: drop what the test "
+                "creates, or use the harness_db fixture (LogicalDatabase), which does"
+            ),
+            stacklevel=1,
+        )
+    if problems:
         topo.record(Hygiene(problems))
         pytest.fail(
             "harness hygiene: the test left faults behind (now repaired):\n  - "

@@ -44,3 +44,42 @@ def test_leftover_toxic_and_paused_node_fail_the_test_by_name(
     assert "node-0: toxic 'forgotten' (latency, downstream) on link registry" in out
     assert "node-0: proxy container is paused" in out
     assert foreign_leftovers(docker_client) == []
+
+
+def test_a_database_left_by_a_test_is_dropped_with_a_warning(
+    pytester: pytest.Pytester, docker_client: Any
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        """
+        from harness.waiting import poll
+
+        def names(topology):
+            with topology.node(0).sql() as c:
+                rows = c.query(topology.dialect.show_databases())
+            return {str(next(iter(r.values()))) for r in rows}
+
+        def test_leaves_a_database(topology):
+            with topology.node(0).sql() as c:
+                c.execute(topology.dialect.create_database("forgotten_db"))
+
+        def test_drops_its_own(topology):
+            with topology.node(0).sql() as c:
+                c.execute(topology.dialect.create_database("tidy_db"))
+            # Served before it is dropped (5.5 applies even its own node's DDL from the
+            # registry); the drop may still be settling when the test ends.
+            poll(lambda: True if "tidy_db" in names(topology) else None, timeout=10, what="tidy_db")
+            with topology.node(0).sql() as c:
+                c.execute(topology.dialect.drop_database("tidy_db"))
+
+        def test_next_test_does_not_see_it(topology):
+            assert "forgotten_db" not in names(topology)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rw")
+    result.assert_outcomes(passed=3, warnings=1)
+    out = result.stdout.str()
+    assert "HarnessLeftoverWarning" in out
+    assert "test_leaves_a_database left database forgotten_db (dropped)" in out
+    assert "tidy_db" not in out
+    assert foreign_leftovers(docker_client) == []

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "harness.logical_database": 5,
     "harness.topology_pool": 5,
     "harness.diagnostics": 5,
+    "harness.database_hygiene": 5,
     "harness.detached": 5,
     "harness.reuse": 5,
     "harness.chaos": 5,
