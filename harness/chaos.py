@@ -66,6 +66,7 @@ __all__ = [
     "ChaosKnownBehaviour",
     "ChaosRunner",
     "ChaosSettings",
+    "TopologyBroken",
     "chaos_machine",
     "run_chaos",
 ]
@@ -128,7 +129,7 @@ class _Violation(AssertionError):
         self.signature = signature
 
 
-class _TopologyBroken(BaseException):
+class TopologyBroken(BaseException):
     """The topology could not be brought back between examples: the run stops (a later
     example would fail for what an earlier one left, and shrink to the wrong schedule)."""
 
@@ -503,7 +504,7 @@ def chaos_machine(
                     shared.broken = f"in example {shared.examples}: healing " + "; ".join(
                         self.heal_failed
                     )
-                    raise _TopologyBroken
+                    raise TopologyBroken
                 if self.join_failed:
                     raise _Violation(
                         "a node added during the schedule did not boot:\n"
@@ -639,7 +640,7 @@ def chaos_machine(
 
         def _reset(self) -> None:
             """Drop what the example created and bring every container back, so the next
-            example starts from a clean topology; _TopologyBroken if it cannot be."""
+            example starts from a clean topology; TopologyBroken if it cannot be."""
             try:
                 repair(topology)
                 left = leftovers(topology)
@@ -656,7 +657,7 @@ def chaos_machine(
                 left = self._rejoin()
             if left:
                 shared.broken = f"after example {shared.examples}: " + "; ".join(left)
-                raise _TopologyBroken
+                raise TopologyBroken
             for db in self.dbs.values():
                 self._drop_everywhere(db.name)
                 for s in topology.storage:
@@ -766,7 +767,7 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
                     print_blob=True,
                 ),
             )
-    except _TopologyBroken:
+    except TopologyBroken:
         steps = shared.last_steps
         raise ChaosFailure(
             f"chaos: the topology could not be brought back {shared.broken}; the run stopped "

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from harness.chaos import (  # _TopologyBroken: the run's stop signal, tested here
+from harness.chaos import (
     ChaosFailure,
     ChaosKnownBehaviour,
     ChaosSettings,
-    _TopologyBroken,
+    TopologyBroken,
     chaos_machine,
     run_chaos,
 )
@@ -111,7 +111,7 @@ def test_a_fault_harness_cannot_heal_stops_the_run_instead_of_blaming_the_engine
     assert state.heal_failed == ["node-1 paused: planted: the link's API timed out"]
     # The example ends: every fault is healed for real, and the run stops with what harness
     # could not heal (a BaseException Hypothesis lets through), not with an engine finding.
-    with pytest.raises(_TopologyBroken):
+    with pytest.raises(TopologyBroken):
         state.teardown()
     assert faults.active == []
 
