@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from harness import behaviour_table, detached, reuse
 from harness.dialect import DIALECTS
@@ -91,6 +92,8 @@ def _cmd_images_prune(args: argparse.Namespace) -> int:
             _say(f"would remove {tag}")
         for image_id in dangling(client):
             _say(f"would remove untagged {image_id}")
+        for path in _prune_seeds(client, stale, dry_run=True):
+            _say(f"would remove seed {path.name}")
         _say("prune: nothing removed (--dry-run)")
         return 0
     results = remove_tags(client, stale)
@@ -98,11 +101,21 @@ def _cmd_images_prune(args: argparse.Namespace) -> int:
         _say(f"removed {r.tag}" if r.removed else f"kept {r.tag}: {r.why_kept}")
     kept = [r for r in results if not r.removed]
     count, freed = prune_dangling(client)
+    seeds = _prune_seeds(client, [])
     _say(
         f"prune: removed {len(results) - len(kept)} stale tag(s), kept {len(kept)} in use; "
-        f"{count} untagged image(s) and build steps deleted, {freed / 2**30:.2f} GiB freed"
+        f"{count} untagged image(s) and build steps deleted, {freed / 2**30:.2f} GiB freed; "
+        f"{len(seeds)} namespace seed(s) of images gone removed"
     )
     return 0
+
+
+def _prune_seeds(client: Any, leaving: list[str], *, dry_run: bool = False) -> list[Path]:
+    """Seeds (harness.runtime.seed) of images that are gone, or are about to go (``leaving``:
+    tags a dry run would remove)."""
+    images = client.images.list()
+    ids = {str(i.id) for i in images if not set(i.tags) or not set(i.tags) <= set(leaving)}
+    return SeedStore.default().prune(ids, dry_run=dry_run)
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ __all__ = ["KEPT", "SeedStore", "seed_key"]
 # The namespace's shared parts a first boot writes (MetaDataContextsFactory.createByLocal).
 KEPT = ("metadata", "rules", "props")
 PASSWORD_SLOT = "${harness.seed.password}"  # noqa: S105 (a placeholder, not a secret)
-FORMAT = 1
+FORMAT = 2
 
 
 def seed_key(*parts: str) -> str:
@@ -57,16 +57,37 @@ class SeedStore:
     def read(self, key: str) -> dict[str, str] | None:
         """The seed ``key`` (paths relative to the namespace), or None if there is none
         usable (missing, unreadable, not a seed)."""
-        try:
-            entries = json.loads(self._path(key).read_text())
-        except (OSError, ValueError):
-            return None
+        doc = self._load(self._path(key))
+        entries = doc.get("entries") if doc else None
         if not isinstance(entries, dict) or not entries:
             return None
         return {str(k): str(v) for k, v in entries.items()}
 
-    def capture(self, key: str, reader: RegistryReader, root: str, password: str) -> int:
-        """Keep the shared parts of the namespace at ``root``; return how many keys."""
+    @staticmethod
+    def _load(path: Path) -> dict[str, object] | None:
+        try:
+            doc = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return doc if isinstance(doc, dict) and doc.get("format") == FORMAT else None
+
+    def prune(self, image_ids: set[str], *, dry_run: bool = False) -> list[Path]:
+        """Remove the seeds of images not in ``image_ids`` (and files that are no seed of
+        this format); return them."""
+        gone = []
+        for path in sorted(self.directory.glob("*.json")) if self.directory.is_dir() else []:
+            doc = self._load(path)
+            if doc is None or doc.get("image") not in image_ids:
+                gone.append(path)
+                if not dry_run:
+                    path.unlink(missing_ok=True)
+        return gone
+
+    def capture(
+        self, key: str, reader: RegistryReader, root: str, password: str, *, image: str = ""
+    ) -> int:
+        """Keep the shared parts of the namespace at ``root`` as seed ``key`` of the proxy
+        image ``image`` (its id; ``prune`` goes by it); return how many keys."""
         entries: dict[str, str] = {}
         for part in KEPT:
             for path, value in reader.dump(f"{root}/{part}").items():
@@ -76,7 +97,8 @@ class SeedStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         # Written whole, then renamed: a concurrent reader sees no seed or all of it.
         tmp = self._path(key).with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entries, sort_keys=True))
+        doc = {"format": FORMAT, "image": image, "entries": entries}
+        tmp.write_text(json.dumps(doc, sort_keys=True))
         tmp.replace(self._path(key))
         return len(entries)
 

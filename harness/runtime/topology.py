@@ -193,8 +193,12 @@ class Topology:
             f"127.0.0.1:{REGISTRY_PORTS[self.spec.registry or 'zookeeper']}",
             PROXY_DATA,
         )
-        image_id = str(self.client.images.get(self.images.proxy).id)
-        return seed_key(image_id, self.spec.registry or "", template.read_text(), mode, PROXY_USER)
+        return seed_key(
+            self._proxy_image_id(), self.spec.registry or "", template.read_text(), mode, PROXY_USER
+        )
+
+    def _proxy_image_id(self) -> str:
+        return str(self.client.images.get(self.images.proxy).id)
 
     def _namespace_root(self) -> str:
         return self.dialect.registry_root(self.spec.registry or "", self.spec.namespace)
@@ -215,7 +219,9 @@ class Topology:
         try:
             reader = self.registry_reader()
             try:
-                self.seeds.capture(key, reader, self._namespace_root(), self.password)
+                root = self._namespace_root()
+                image = self._proxy_image_id()
+                self.seeds.capture(key, reader, root, self.password, image=image)
             finally:
                 reader.close()
         except Exception as exc:  # noqa: BLE001 - any registry or disk error, see above

@@ -56,7 +56,7 @@ FIRST_BOOT = {
 
 def test_kept_parts_only_and_the_password_becomes_the_next_topologys(tmp_path: Path) -> None:
     store = SeedStore(tmp_path)
-    assert store.capture("k", FakeRegistry(FIRST_BOOT), "/ns", "s3cret-1") == 4
+    assert store.capture("k", FakeRegistry(FIRST_BOOT), "/ns", "s3cret-1", image="sha256:1") == 4
     seed = store.read("k")
     assert seed is not None
     assert set(seed) == {
@@ -87,6 +87,21 @@ def test_a_missing_or_damaged_seed_is_no_seed(tmp_path: Path) -> None:
     assert store.read("torn") is None
     (tmp_path / "list.json").write_text("[1, 2]")
     assert store.read("list") is None
+    (tmp_path / "old.json").write_text('{"/metadata": ""}')  # the first format: no header
+    assert store.read("old") is None
+
+
+def test_prune_keeps_the_seeds_of_images_still_there(tmp_path: Path) -> None:
+    store = SeedStore(tmp_path)
+    for key, image in (("a", "sha256:1"), ("b", "sha256:2")):
+        store.capture(key, FakeRegistry(FIRST_BOOT), "/ns", "p", image=image)
+    (tmp_path / "old.json").write_text('{"/metadata": ""}')
+    assert store.prune({"sha256:1"}, dry_run=True) == [tmp_path / "b.json", tmp_path / "old.json"]
+    assert store.read("b") is not None
+    assert store.prune({"sha256:1"}) == [tmp_path / "b.json", tmp_path / "old.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
+    assert store.read("a") is not None
+    assert SeedStore(tmp_path / "none").prune(set()) == []
 
 
 def test_the_key_changes_with_every_part() -> None:
