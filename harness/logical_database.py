@@ -169,6 +169,7 @@ class LogicalDatabase:
     def drop(self) -> None:
         """Drop the logical database and its physical databases (errors are ignored)."""
         self.topology.created_databases.discard(self.name)
+        self.topology.dropped_databases.add(self.name)
         for n in self.topology.nodes:
             try:
                 with n.sql() as c:

@@ -4,6 +4,7 @@ did. Runs a real pytest subprocess against a real (one-node cluster) topology.""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -52,6 +53,7 @@ def test_a_database_left_by_a_test_is_dropped_with_a_warning(
     pytester.makeini(INI)
     pytester.makepyfile(
         """
+        from harness import LogicalDatabase
         from harness.waiting import poll
 
         def names(topology):
@@ -72,12 +74,25 @@ def test_a_database_left_by_a_test_is_dropped_with_a_warning(
             with topology.node(0).sql() as c:
                 c.execute(topology.dialect.drop_database("tidy_db"))
 
+        def test_engine_keeps_a_dropped_one(topology):
+            db = LogicalDatabase.create(topology, "dropped, then served again")
+            db.drop()
+            poll(lambda: None if db.name in names(topology) else True, timeout=10, what="gone")
+            # As if the drop had not reached this node: the engine's doing, not the test's.
+            with topology.node(0).sql() as c:
+                c.execute(topology.dialect.create_database(db.name))
+            poll(lambda: True if db.name in names(topology) else None, timeout=10, what="served")
+
         def test_next_test_does_not_see_it(topology):
             assert "forgotten_db" not in names(topology)
+            assert not any(n.startswith("t_") for n in names(topology))
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rw")
-    result.assert_outcomes(passed=3, warnings=1)
+    result.assert_outcomes(passed=4, warnings=1)
+    report = json.loads(next(pytester.path.glob("reports/*/report.json")).read_text())
+    notes = [e["detail"] for t in report["tests"] for e in t["events"]]
+    assert any("still served after its drop; dropped again" in n for n in notes), notes
     out = result.stdout.str()
     assert "HarnessLeftoverWarning" in out
     assert "test_leaves_a_database left database forgotten_db (dropped)" in out

@@ -28,12 +28,25 @@ from tests.integration.helpers import INI
 TEST = """
 import os
 
-def test_uses(topology, harness_db):
+import pytest
+
+@pytest.fixture(scope="session")
+def session_end():
+    # Runs when the session ends, after every test's hygiene check (which drops what a test
+    # left): what a session-scoped fixture may leave behind on a kept topology.
+    work = []
+    yield work
+    for step in work:
+        step()
+
+def test_uses(topology, harness_db, session_end):
     print("TOPOLOGY=" + topology.name)
     # What a session may leave behind, chosen by the test that runs it.
     if os.environ.get("LEAVE_DATABASE"):
-        with topology.nodes[0].sql() as c:
-            c.execute("CREATE DATABASE stray_db")
+        def leave():
+            with topology.nodes[0].sql() as c:
+                c.execute("CREATE DATABASE stray_db")
+        session_end.append(leave)
 """
 USED = re.compile(r"TOPOLOGY=(\S+)")
 
