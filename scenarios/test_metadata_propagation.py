@@ -102,9 +102,12 @@ def test_databases_created_through_every_node_reach_every_node(
                 topology, databases=every, timeout=10, stable=0.1, expect=_exists(every)
             )
         finally:
-            with topology.nodes[0].sql() as c:
-                for name in every:
-                    c.execute(topology.dialect.drop_database(name))
+            # Through every node: one that missed a creation cannot drop it (IF EXISTS finds
+            # nothing), and a database only its creator serves would be left behind.
+            for node in topology.nodes:
+                with node.sql() as c:
+                    for name in every:
+                        c.execute(topology.dialect.drop_database(name))
 
 
 @CREATE_DATABASE_RACE
