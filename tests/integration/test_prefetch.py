@@ -5,6 +5,7 @@ Ctrl-C while it starts leaves nothing. Real topologies in pytest subprocesses.""
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from harness.waiting import poll
+from harness.waiting import WaitTimeout, poll
 from tests.integration.helpers import INI, foreign_leftovers, interrupted, nested_pytest
 
 TESTS = """
@@ -104,6 +105,16 @@ def test_ctrl_c_while_the_next_topology_starts_leaves_nothing(
             mp.setenv(key, value)
         proc: subprocess.Popen[bytes] = nested_pytest(pytester.path)
     holding = Path(pytester.path / "holding")
-    poll(lambda: holding.exists() or None, timeout=180, what="the next topology starting")
+    try:
+        poll(lambda: holding.exists() or None, timeout=180, what="the next topology starting")
+    except WaitTimeout:
+        # Its own output says why (it failed once in six suite runs, cause not known yet).
+        proc.send_signal(signal.SIGINT)  # its teardown removes what it started
+        try:
+            out = proc.communicate(timeout=120)[0].decode()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out = proc.communicate(timeout=30)[0].decode()
+        pytest.fail(f"the nested run never started the next topology:\n{out[-6000:]}")
     out = interrupted(proc)
     assert foreign_leftovers(docker_client) == [], out[-4000:]
