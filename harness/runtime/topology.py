@@ -118,8 +118,9 @@ class Topology:
         # Logical databases created on it and not dropped yet (a kept topology's next session
         # drops what is left).
         self.created_databases: set[str] = set()
-        # Those LogicalDatabase dropped (a node still serving one after its drop is the
-        # engine's doing, not the test's: the database hygiene tells them apart).
+        # Those LogicalDatabase dropped, or a test says it dropped (a node still serving one
+        # after its drop is the engine's doing, not the test's: the database hygiene tells
+        # them apart).
         self.dropped_databases: set[str] = set()
         self._lock = threading.Lock()
         self._network: Any = None
