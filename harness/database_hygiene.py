@@ -9,11 +9,12 @@ after it, saying so, so tests stay independent of their order.
 from __future__ import annotations
 
 from harness.clients.mysql import SqlError
+from harness.runtime.nodes import ComputeNode
 from harness.runtime.topology import Topology
 from harness.timeline import Note
 from harness.waiting import WaitTimeout, poll
 
-__all__ = ["HarnessLeftoverWarning", "drop_new_databases", "served_databases"]
+__all__ = ["HarnessLeftoverWarning", "drop_new_databases", "node_databases", "served_databases"]
 
 # A drop the test made just before it ended may still be reaching the other nodes.
 SETTLE_S = 2.0
@@ -26,17 +27,22 @@ class HarnessLeftoverWarning(UserWarning):
     """
 
 
+def node_databases(topology: Topology, node: ComputeNode) -> list[str]:
+    """The logical databases ``node`` serves (SqlError or OSError if it does not answer)."""
+    with node.sql(read_timeout=10) as c:
+        rows = c.query(topology.dialect.show_databases())
+    return topology.dialect.user_databases([str(next(iter(r.values()))) for r in rows])
+
+
 def served_databases(topology: Topology) -> set[str]:
     """The logical databases any answering node serves (one that does not answer is left
     out: a test may have stopped it, and the fault check reports that)."""
     names: set[str] = set()
     for node in topology.nodes:
         try:
-            with node.sql(read_timeout=10) as c:
-                rows = c.query(topology.dialect.show_databases())
+            names |= set(node_databases(topology, node))
         except (SqlError, OSError):
             continue
-        names |= set(topology.dialect.user_databases([str(next(iter(r.values()))) for r in rows]))
     return names
 
 
@@ -46,16 +52,19 @@ def drop_new_databases(topology: Topology, before: set[str]) -> list[str]:
     ``LogicalDatabase`` dropped is dropped again but not returned: a node still serving it is
     the engine's doing (its drop did not reach that node), and the timeline says so."""
 
+    seen: set[str] = set()
+
     def new() -> set[str] | None:
-        left = served_databases(topology) - before
-        return None if left else left
+        nonlocal seen
+        seen = served_databases(topology) - before
+        return None if seen else seen
 
     try:
         poll(new, timeout=SETTLE_S, what="the test's own drops to settle", interval=0.1)
         return []
     except WaitTimeout:
         pass
-    left = sorted(served_databases(topology) - before)
+    left = sorted(seen)
     for node in topology.nodes:
         try:
             with node.sql(read_timeout=30) as c:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness.clients.mysql import SqlError
+from harness.database_hygiene import node_databases
 from harness.errors import FaultError, HarnessError
 from harness.faults.hygiene import leftovers
 from harness.images.builder import default_cache_dir
@@ -223,11 +224,9 @@ def _clean_databases(topo: Topology, state: KeptState) -> str | None:
             return f"{node.name} does not answer: {exc}"
     for node in topo.nodes:
         try:
-            with node.sql(read_timeout=10) as c:
-                rows = c.query(dialect.show_databases())
+            names = node_databases(topo, node)
         except (SqlError, OSError) as exc:
             return f"{node.name} does not answer: {exc}"
-        names = dialect.user_databases([str(next(iter(r.values()))) for r in rows])
         if names:
             return f"{node.name} serves databases no session dropped: {', '.join(sorted(names))}"
     if topo.spec.registry is not None:
