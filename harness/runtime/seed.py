@@ -42,7 +42,8 @@ def seed_key(*parts: str) -> str:
 
 @dataclass(frozen=True)
 class SeedStore:
-    """Seeds on disk: ``<dir>/<key>.json`` holding ``{relative path: value}``."""
+    """Seeds on disk: ``<dir>/<key>.json`` holding the format, the proxy image id and the
+    ``{path relative to the namespace: value}`` entries."""
 
     directory: Path
 
