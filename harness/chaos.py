@@ -44,7 +44,15 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from harness.chaos_signature import DEAF, JOIN_FAILED, MEMBERSHIP, divergence, known_reason, lost
+from harness.chaos_signature import (
+    DEAF,
+    JOIN_FAILED,
+    MEMBERSHIP,
+    divergence,
+    hunted,
+    known_reason,
+    lost,
+)
 from harness.convergence.api import (
     assert_membership,
     node_snapshot,
@@ -87,10 +95,12 @@ class ChaosSettings:
     converge within ``converge_s`` seconds; a DistSQL statement may take ``statement_s``.
     ``known`` maps failure-signature patterns (shell wildcards over
     harness.chaos_signature's parts) to the reason they are known: such failures are
-    recorded and the run goes on. The reset between examples clears the state a failure
-    left: with ``evidence`` (a folder) set, every node's snapshot and the registry dump are
-    saved first, in ``<kind>/`` for the shortest example of each kind, and the failure names
-    the folder (the ``chaos`` fixture saves them under the run's report folder)."""
+    recorded and the run goes on. ``hunt`` patterns name known behaviour to shrink anyway: a
+    failure with a part matching one is a finding (the run stops at it and shrinks it). The
+    reset between examples clears the state a failure left: with ``evidence`` (a folder) set,
+    every node's snapshot and the registry dump are saved first, in ``<kind>/`` for the
+    shortest example of each kind, and the failure names the folder (the ``chaos`` fixture
+    saves them under the run's report folder)."""
 
     examples: int = 5
     steps: int = 10
@@ -99,6 +109,7 @@ class ChaosSettings:
     converge_s: float = 60.0
     statement_s: float = 20.0
     known: Mapping[str, str] = field(default_factory=dict)
+    hunt: tuple[str, ...] = ()
     evidence: Path | None = None
 
     def __post_init__(self) -> None:
@@ -514,7 +525,9 @@ def chaos_machine(
                 self._check()
             except _Violation as exc:
                 kind = " + ".join(exc.signature)
-                reason = known_reason(exc.signature, settings.known)
+                reason = None
+                if not hunted(exc.signature, settings.hunt):
+                    reason = known_reason(exc.signature, settings.known)
                 if reason is not None:
                     self._known(kind, reason)
                     return

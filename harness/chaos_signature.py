@@ -37,6 +37,7 @@ __all__ = [
     "MEMBERSHIP",
     "NEW_AT_FAULT",
     "divergence",
+    "hunted",
     "known_reason",
     "lost",
 ]
@@ -141,3 +142,11 @@ def known_reason(signature: Iterable[str], known: Mapping[str, str]) -> str | No
         if reason not in reasons:
             reasons.append(reason)
     return "; ".join(reasons) if reasons else None
+
+
+def hunted(signature: Iterable[str], patterns: Iterable[str]) -> bool:
+    """Whether a part of ``signature`` matches one of ``patterns`` (shell-style wildcards, as
+    the known ones): a run hunting a known behaviour stops at it and shrinks it instead of
+    recording it."""
+    wanted = list(patterns)
+    return any(fnmatchcase(part, p) for part in signature for p in wanted)

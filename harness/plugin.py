@@ -153,6 +153,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             default=value,
             help=f"{about} (default: {value})",
         )
+    chaos.addoption(
+        "--harness-chaos-hunt",
+        dest="harness_chaos_hunt",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="a known behaviour's signature pattern (shell wildcards, e.g. 'a node is behind "
+        "the registry on rule*') to shrink anyway: the run stops at the first failure "
+        "matching it and shrinks it (may be given more than once)",
+    )
 
 
 def _value(config: pytest.Config, name: str) -> str:
@@ -634,6 +644,7 @@ def chaos_settings(request: pytest.FixtureRequest) -> ChaosSettings:
         steps=opt("harness_chaos_steps"),
         budget_s=opt("harness_chaos_budget"),
         seed=opt("harness_chaos_seed"),
+        hunt=tuple(opt("harness_chaos_hunt")),
     )
 
 

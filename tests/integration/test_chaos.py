@@ -8,6 +8,7 @@ does not know that; it must find it and shrink the schedule to that one step."""
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,29 @@ def test_known_behaviour_is_recorded_and_the_run_keeps_looking(separate_nodes: T
     assert 1 <= int(found.group(1)) <= int(found.group(2)) == examples
     assert "nodes disagree on database (memory mode keeps metadata per node)" in text
     assert ": create chaos_" in text
+
+
+def test_a_hunted_known_behaviour_is_shrunk_instead_of_recorded(separate_nodes: Topology) -> None:
+    # Known, and hunted: the run stops at it and shrinks it, with no known-behaviour warning.
+    settings = ChaosSettings(
+        examples=10,
+        steps=3,
+        budget_s=600,
+        seed=7,
+        converge_s=2,
+        statement_s=3,
+        known={"nodes disagree on *": "memory mode keeps metadata per node"},
+        hunt=("nodes disagree on data*",),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ChaosKnownBehaviour)
+        with pytest.raises(ChaosFailure) as failure:
+            run_chaos(separate_nodes, settings)
+    text = str(failure.value)
+    assert "signature: nodes disagree on database" in text
+    shrunk = re.search(r"minimal schedule \((\d+) steps\)", text)
+    assert shrunk is not None, text
+    assert int(shrunk.group(1)) <= 2
 
 
 def test_a_fault_harness_cannot_heal_stops_the_run_instead_of_blaming_the_engine(

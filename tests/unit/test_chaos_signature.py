@@ -10,6 +10,7 @@ from harness.chaos_signature import (
     MEMBERSHIP,
     NEW_AT_FAULT,
     divergence,
+    hunted,
     known_reason,
     lost,
 )
@@ -134,3 +135,10 @@ def test_known_only_when_every_part_is_known() -> None:
     assert known_reason([*ahead, "a node is behind the registry on rule"], known) is None
     assert known_reason([lost("database", "still there")], known) is None
     assert known_reason([lost("database", "still there")], {"lost: *": "r"}) == "r"
+
+
+def test_hunted_when_any_part_matches_a_pattern() -> None:
+    behind = "a node is behind the registry on rule (of a database it served before its fault)"
+    assert hunted([MEMBERSHIP, behind], ["a node is behind the registry on rule*"])
+    assert not hunted([MEMBERSHIP], ["a node is behind the registry on rule*"])
+    assert not hunted([behind], [])
