@@ -10,6 +10,7 @@ from harness.convergence.api import (
     assert_converged,
     assert_membership,
     node_snapshot,
+    node_view,
     wait_converged,
 )
 from harness.convergence.loop import ConvergenceResult
@@ -79,6 +80,7 @@ __all__ = [
     "limit_data",
     "link_down",
     "node_snapshot",
+    "node_view",
     "registry_cut",
     "reset_peer",
     "slicer",

@@ -31,6 +31,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ConvergenceResult",
             "assert_membership",
             "node_snapshot",
+            "node_view",
             "Snapshot",
         ),
     ),

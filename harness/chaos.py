@@ -55,7 +55,7 @@ from harness.chaos_signature import (
 )
 from harness.convergence.api import (
     assert_membership,
-    node_snapshot,
+    node_view,
     online_compute_nodes,
     wait_converged,
 )
@@ -646,7 +646,7 @@ def chaos_machine(
         def _view(self, index: int, names: list[str]) -> Snapshot | None:
             """The node's snapshot of ``names``, or None if it cannot be read now."""
             try:
-                snap = node_snapshot(topology, index, names)
+                snap = node_view(topology, index, names)
             except Exception:  # noqa: BLE001 - any failure to read means the same here
                 return None
             return snap if snap.error is None else None

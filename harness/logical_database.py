@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.clients.mysql import SqlError
-from harness.convergence.api import assert_converged, node_snapshot
+from harness.convergence.api import assert_converged, node_view
 from harness.convergence.snapshot import Snapshot
 from harness.errors import ConvergenceTimeout
 from harness.redact import redact
@@ -82,17 +82,15 @@ class LogicalDatabase:
         except ConvergenceTimeout:
             if not racy:
                 raise
-        missed = [n.index for n in topology.nodes if not self._exists(self._node_view(n.index))]
+        missed = [
+            n.index
+            for n in topology.nodes
+            if not self._exists(node_view(topology, n.index, [self.name]))
+        ]
         for index in missed:
             topology.record(NodeChange(f"node-{index}", "missed create", self.name))
             topology.restart_node(index)
         assert_converged(topology, timeout=20, **check)  # type: ignore[arg-type]
-
-    def _node_view(self, index: int) -> Snapshot:
-        try:
-            return node_snapshot(self.topology, index, [self.name])
-        except (SqlError, OSError) as exc:
-            return Snapshot.unreadable(f"node-{index}", str(exc))
 
     def _applied_on(self, node: int, statement: str, served: Callable[[], bool]) -> None:
         """Return once ``node`` serves its own change, where the engine applies even those

@@ -17,7 +17,13 @@ from harness.runtime.topology import Topology
 from harness.timeline import Convergence, Membership
 from harness.waiting import SYSTEM_CLOCK, Clock, WaitTimeout, poll
 
-__all__ = ["assert_converged", "assert_membership", "node_snapshot", "wait_converged"]
+__all__ = [
+    "assert_converged",
+    "assert_membership",
+    "node_snapshot",
+    "node_view",
+    "wait_converged",
+]
 
 
 class _NodeReaders:
@@ -224,6 +230,19 @@ def node_snapshot(
         return read_node_snapshot(
             node.name, conn, topology.dialect, sorted(databases) if databases is not None else None
         )
+
+
+def node_view(topology: Topology, index: int, databases: Iterable[str] | None = None) -> Snapshot:
+    """``node_snapshot``, but a node that cannot be read now (down, paused, cut from its
+    client link, refusing) is an unreadable snapshot (``snapshot.error`` says why) instead of
+    an error, for callers that only ask what a node serves.
+
+    Example: ``node_view(topology, 1, [db.name]).serves(db.name)``.
+    """
+    try:
+        return node_snapshot(topology, index, databases)
+    except (SqlError, OSError) as exc:
+        return Snapshot.unreadable(f"node-{index}", str(exc))
 
 
 def online_compute_nodes(topology: Topology, via: int | None = None) -> set[str]:

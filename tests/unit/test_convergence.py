@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from harness.convergence.api import node_view
 from harness.convergence.diff import diff_snapshots, render_diff
 from harness.convergence.loop import converge, raise_unless
 from harness.convergence.snapshot import Snapshot, flatten
@@ -223,3 +224,20 @@ def test_latency_counts_from_the_wait_without_an_origin() -> None:
     result = converge(read, timeout=5, stable=0.1, clock=fake.clock)
     assert result.origin_lead == 0.0
     assert result.first_seen["node-0"].describe() == "≤ 0 ms"
+
+
+def test_node_view_of_a_node_that_cannot_be_read_is_unreadable_not_an_error() -> None:
+    class Refusing:
+        name = "node-1"
+
+        def sql(self, **_: Any) -> Any:
+            raise ConnectionRefusedError("connection refused")
+
+    class Topo:
+        def node(self, index: int) -> Refusing:
+            return Refusing()
+
+    view = node_view(cast(Any, Topo()), 1, ["db"])
+    assert view.error is not None
+    assert "connection refused" in view.error
+    assert not view.serves("db")
