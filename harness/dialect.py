@@ -6,6 +6,7 @@ not edits scattered through the code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -188,6 +189,26 @@ class Dialect:
     def show_databases(self) -> str:
         return "SHOW DATABASES"
 
+    def alter_sql_parser_rule(self, parse_tree_cache_initial_capacity: int) -> str:
+        """Alter a global rule (the SQL parser's parse-tree cache size)."""
+        return (
+            "ALTER SQL_PARSER RULE SQL_COMMENT_PARSE_ENABLE=false, PARSE_TREE_CACHE("
+            f"INITIAL_CAPACITY={parse_tree_cache_initial_capacity}, MAXIMUM_SIZE=1024, "
+            "CONCURRENCY_LEVEL=4)"
+        )
+
+    def show_sql_parser_rule(self) -> str:
+        return "SHOW SQL_PARSER RULE"
+
+    def parse_tree_cache_capacity(self, rows: list[dict[str, Any]]) -> int | None:
+        """The parse-tree cache's initial capacity in ``SHOW SQL_PARSER RULE``'s rows (5.1
+        writes it as JSON, 5.5 as ``initialCapacity: 128, ...``); None if not listed."""
+        for row in rows:
+            found = re.search(r'initialCapacity"?:\s*(\d+)', str(row.get("parse_tree_cache", "")))
+            if found:
+                return int(found.group(1))
+        return None
+
     # -- reading results -----------------------------------------------------------------
     def storage_unit_view(self, row: dict[str, Any]) -> dict[str, str]:
         """The comparable part of a storage-unit row (pool internals and secrets dropped)."""
@@ -305,6 +326,13 @@ class Dialect55(Dialect):
         return (
             f"REGISTER STORAGE UNIT {name} (HOST={_q(host)}, PORT={port}, DB={_q(db)}, "
             f"USER={_q(user)}, PASSWORD={_q(password)})"
+        )
+
+    def alter_sql_parser_rule(self, parse_tree_cache_initial_capacity: int) -> str:
+        # 5.5's grammar has no SQL_COMMENT_PARSE_ENABLE or CONCURRENCY_LEVEL; parenthesised.
+        return (
+            "ALTER SQL_PARSER RULE (PARSE_TREE_CACHE("
+            f"INITIAL_CAPACITY={parse_tree_cache_initial_capacity}, MAXIMUM_SIZE=1024))"
         )
 
     def create_sharding_table_rule(

@@ -8,11 +8,14 @@ both registries (5.1.x on etcd does not propagate at run time at all: known.py).
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 
 import pytest
 
 from harness import (
+    ComputeNode,
     Faults,
     LogicalDatabase,
     ProvisionError,
@@ -31,8 +34,14 @@ from harness import (
     split_halves,
     wait_converged,
 )
+from harness.waiting import poll
 from scenarios.bounds import AFTER_HEAL, REJOIN, SESSION_TTL
-from scenarios.known import DISTSQL_LOST_IN_OUTAGE, REGISTRIES, REREGISTRATION
+from scenarios.known import (
+    BOOT_WHILE_GLOBAL_RULE_ALTERED,
+    DISTSQL_LOST_IN_OUTAGE,
+    REGISTRIES,
+    REREGISTRATION,
+)
 
 # Scenarios without a registry parameter are ZooKeeper scenarios whatever --harness-registry
 # says (etcd's gap is recorded where a scenario is parametrised with REGISTRIES).
@@ -245,3 +254,49 @@ def test_split_halves_of_four_nodes_then_heal(
         for i in split.cuts:
             assert topology.node(i).name in result.diff
     assert_converged(topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(RULE))
+
+
+@BOOT_WHILE_GLOBAL_RULE_ALTERED
+def test_node_restarting_while_a_global_rule_is_altered_boots(
+    topology: Topology, faults: Faults
+) -> None:
+    """A rolling restart meets an operator's change: node 1 restarts while a global rule (the
+    SQL parser's cache size) is altered through node 0 again and again. It must boot, and
+    every node must end on the last value. Node 1's registry link is 5 ms slower, so its
+    reads at boot span several alterations."""
+    stop = threading.Event()
+    applied: list[int] = []
+
+    def alter() -> None:
+        with topology.node(0).sql(read_timeout=10) as c:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                c.execute(topology.dialect.alter_sql_parser_rule(100 + n))
+                applied.append(100 + n)
+
+    with faults.link(1, latency(5)), ThreadPoolExecutor(max_workers=1) as pool:
+        altering = pool.submit(alter)
+        try:
+            topology.restart_node(1)
+        except ProvisionError:
+            stop.set()
+            faults.heal_all()
+            topology.restart_node(1)  # without the alterations, for the next scenario
+            raise
+        finally:
+            stop.set()
+            altering.result()
+    assert applied, "no alteration went through node 0"
+    for node in topology.nodes:
+
+        def serves_last(node: ComputeNode = node) -> int | None:
+            with node.sql(read_timeout=5) as c:
+                rows = c.query(topology.dialect.show_sql_parser_rule())
+            return 1 if topology.dialect.parse_tree_cache_capacity(rows) == applied[-1] else None
+
+        poll(
+            serves_last,
+            timeout=AFTER_HEAL,
+            what=f"{node.name} to serve the last SQL parser rule (capacity {applied[-1]})",
+        )

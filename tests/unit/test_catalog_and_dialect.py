@@ -218,3 +218,12 @@ def test_55_modes_and_distsql() -> None:
     assert d.user_databases(["db", "information_schema", "sys", "shardingsphere"]) == ["db"]
     row = {"instance_id": "a1eb8388-4fc5", "host": "172.18.0.3", "port": "3307"}
     assert d.member_id(row) == "172.18.0.3@3307"
+
+
+def test_parse_tree_cache_capacity_is_read_from_either_lines_rows() -> None:
+    rows_55 = [{"parse_tree_cache": "initialCapacity: 123, maximumSize: 1024"}]
+    rows_51 = [{"parse_tree_cache": '{"initialCapacity":123,"maximumSize":1024}'}]
+    assert dialect_named("5.5").parse_tree_cache_capacity(rows_55) == 123
+    assert dialect_named("5.1").parse_tree_cache_capacity(rows_51) == 123
+    assert dialect_named("5.1").parse_tree_cache_capacity([]) is None
+    assert "(PARSE_TREE_CACHE(INITIAL_CAPACITY=7," in dialect_named("5.5").alter_sql_parser_rule(7)
