@@ -16,6 +16,7 @@ import pytest
 
 from harness import (
     ComputeNode,
+    ConvergenceTimeout,
     Faults,
     LogicalDatabase,
     ProvisionError,
@@ -34,11 +35,13 @@ from harness import (
     split_halves,
     wait_converged,
 )
-from harness.waiting import poll
+from harness.waiting import WaitTimeout, poll
 from scenarios.bounds import AFTER_HEAL, REJOIN, SESSION_TTL
 from scenarios.known import (
     BOOT_WHILE_GLOBAL_RULE_ALTERED,
+    BOTH,
     DISTSQL_LOST_IN_OUTAGE,
+    LINE_55,
     REGISTRIES,
     REREGISTRATION,
 )
@@ -256,47 +259,67 @@ def test_split_halves_of_four_nodes_then_heal(
     assert_converged(topology, databases=[harness_db.name], timeout=60, expect=harness_db.has(RULE))
 
 
+# 5.5.2 fails within a few restarts (ZooKeeper 5 of 5 at the first, etcd 3 of 3 in a loop,
+# though one scenario run on etcd booted and converged once): up to five tries there, the
+# first failure ends it. One try on other releases, as every scenario.
+GLOBAL_RULE_TRIES = 5
+
+
 @BOOT_WHILE_GLOBAL_RULE_ALTERED
+@pytest.mark.parametrize("registry", BOTH)  # global rule changes reach 5.1.x etcd peers too
 def test_node_restarting_while_a_global_rule_is_altered_boots(
-    topology: Topology, faults: Faults
+    registry: str, topology: Topology, faults: Faults
 ) -> None:
     """A rolling restart meets an operator's change: node 1 restarts while a global rule (the
     SQL parser's cache size) is altered through node 0 again and again. It must boot, and
-    every node must end on the last value. Node 1's registry link is 5 ms slower, so its
-    reads at boot span several alterations."""
+    every node must end on the last value (running nodes do, however fast the alterations).
+    Node 1's registry link is 5 ms slower, so its reads at boot span several alterations."""
+    tries = GLOBAL_RULE_TRIES if topology.engine_version in LINE_55 else 1
+    with faults.link(1, latency(5)):
+        for _ in range(tries):
+            last = _restart_while_altering(topology, 1)
+            for node in topology.nodes:
+                _wait_parse_tree_capacity(topology, node, last)
+
+
+def _restart_while_altering(topology: Topology, index: int) -> int:
+    """Restart node ``index`` while node 0 alters the SQL parser rule back to back; the last
+    capacity set. A node that cannot boot is started again once the alterations stop (the
+    ProvisionError is the scenario's failure)."""
     stop = threading.Event()
     applied: list[int] = []
 
     def alter() -> None:
         with topology.node(0).sql(read_timeout=10) as c:
-            n = 0
             while not stop.is_set():
-                n += 1
-                c.execute(topology.dialect.alter_sql_parser_rule(100 + n))
-                applied.append(100 + n)
+                capacity = 100 + len(applied) + 1
+                c.execute(topology.dialect.alter_sql_parser_rule(capacity))
+                applied.append(capacity)
 
-    with faults.link(1, latency(5)), ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:
         altering = pool.submit(alter)
         try:
-            topology.restart_node(1)
+            topology.restart_node(index)
         except ProvisionError:
             stop.set()
-            faults.heal_all()
-            topology.restart_node(1)  # without the alterations, for the next scenario
+            altering.result()
+            topology.restart_node(index)  # boots without the alterations; for the next scenario
             raise
         finally:
             stop.set()
             altering.result()
     assert applied, "no alteration went through node 0"
-    for node in topology.nodes:
+    return applied[-1]
 
-        def serves_last(node: ComputeNode = node) -> int | None:
-            with node.sql(read_timeout=5) as c:
-                rows = c.query(topology.dialect.show_sql_parser_rule())
-            return 1 if topology.dialect.parse_tree_cache_capacity(rows) == applied[-1] else None
 
-        poll(
-            serves_last,
-            timeout=AFTER_HEAL,
-            what=f"{node.name} to serve the last SQL parser rule (capacity {applied[-1]})",
-        )
+def _wait_parse_tree_capacity(topology: Topology, node: ComputeNode, capacity: int) -> None:
+    def serves() -> int | None:
+        with node.sql(read_timeout=5) as c:
+            rows = c.query(topology.dialect.show_sql_parser_rule())
+        return 1 if topology.dialect.parse_tree_cache_capacity(rows) == capacity else None
+
+    what = f"{node.name} to serve the last SQL parser rule (parse-tree cache capacity {capacity})"
+    try:
+        poll(serves, timeout=AFTER_HEAL, what=what)
+    except WaitTimeout as exc:
+        raise ConvergenceTimeout(f"NOT converged: {exc}") from None
