@@ -180,7 +180,7 @@ BOOT_WHILE_GLOBAL_RULE_ALTERED = pytest.mark.known_issue(
     "one snapshot. With 5 ms on the booting node's registry link: exit 5 of 5 (ZooKeeper) and "
     "3 of 3 (etcd) in a loop, 0 of 3 without the alterations; running nodes always ended on "
     "the last value; 5.1.0 and 5.1.1 boot and converge (global rules not versioned). Once in "
-    "8 runs the peer's own ALTER failed instead ('Rule `SQLParserRule` should have and only "
+    "7 runs the peer's own ALTER failed instead ('Rule `SQLParserRule` should have and only "
     "have one instance'). Likely also the rare NPE of concurrent first boots on an empty "
     "namespace (the same load)",
     versions=list(LINE_55),
