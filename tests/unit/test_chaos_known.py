@@ -5,7 +5,7 @@ from __future__ import annotations
 from harness.chaos_signature import KNOWN_BEFORE, NEW_AT_FAULT, known_reason
 from scenarios.known import (
     CONFIG_MISSED_51,
-    DATABASE_HEARD_WHILE_DISCONNECTED_51,
+    DATABASE_BEHIND_51,
     DROP_MISSED,
     RACY_REPLAY_ORDER,
     chaos_known,
@@ -32,14 +32,11 @@ def test_config_missed_after_a_cut_is_known_on_51_zookeeper_only_by_its_cause() 
     assert known_reason(NEW_RULE_AND_UNIT, chaos_known("5.5.2", "zookeeper")) is None
 
 
-def test_a_missed_database_is_known_on_51_zookeeper_by_the_dropped_event() -> None:
-    # Kept a finding until a chaos run's log showed the cause (the dropped SchemaAddedEvent).
+def test_a_missed_database_is_known_on_51_zookeeper_by_its_two_causes() -> None:
+    # Kept a finding until two chaos runs showed its causes (a drop in an outage, a dropped event).
     missed = ["a node is behind the registry on database"]
     for version in ("5.1.0", "5.1.1"):
-        assert (
-            known_reason(missed, chaos_known(version, "zookeeper"))
-            == DATABASE_HEARD_WHILE_DISCONNECTED_51
-        )
+        assert known_reason(missed, chaos_known(version, "zookeeper")) == DATABASE_BEHIND_51
     assert known_reason(missed, chaos_known("5.5.2", "etcd")) is None
     assert (
         known_reason(
