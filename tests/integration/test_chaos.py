@@ -38,13 +38,26 @@ def separate_nodes(docker_client: Any) -> Iterator[Topology]:
         yield t
 
 
+PLANTED_KNOWN = {"nodes disagree on *": "memory mode keeps metadata per node"}
+
+
+def _planted(**changes: Any) -> ChaosSettings:
+    """Settings for the planted divergence: short schedules and waits, a fixed seed."""
+    base: dict[str, Any] = {
+        "steps": 3,
+        "budget_s": 600,
+        "seed": 7,
+        "converge_s": 2,
+        "statement_s": 3,
+    }
+    return ChaosSettings(**{**base, **changes})
+
+
 def test_a_breaking_schedule_is_found_shrunk_and_replayable(
     separate_nodes: Topology, tmp_path: Path
 ) -> None:
     # The budget is a cap for a slow machine: shrinking this one takes about 25 s here.
-    settings = ChaosSettings(
-        examples=10, steps=3, budget_s=600, seed=7, converge_s=2, statement_s=3, evidence=tmp_path
-    )
+    settings = _planted(examples=10, evidence=tmp_path)
     with pytest.raises(ChaosFailure) as failure:
         run_chaos(separate_nodes, settings)
     text = str(failure.value)
@@ -74,15 +87,7 @@ def test_a_breaking_schedule_is_found_shrunk_and_replayable(
 def test_known_behaviour_is_recorded_and_the_run_keeps_looking(separate_nodes: Topology) -> None:
     # The same planted divergence, now declared known: no failure, every example runs, and
     # the warning names the signature, the reason and a schedule that showed it.
-    settings = ChaosSettings(
-        examples=4,
-        steps=3,
-        budget_s=600,
-        seed=7,
-        converge_s=2,
-        statement_s=3,
-        known={"nodes disagree on *": "memory mode keeps metadata per node"},
-    )
+    settings = _planted(examples=4, known=PLANTED_KNOWN)
     with pytest.warns(ChaosKnownBehaviour) as seen:
         examples = run_chaos(separate_nodes, settings)
     assert examples >= 4
@@ -97,16 +102,7 @@ def test_known_behaviour_is_recorded_and_the_run_keeps_looking(separate_nodes: T
 
 def test_a_hunted_known_behaviour_is_shrunk_instead_of_recorded(separate_nodes: Topology) -> None:
     # Known, and hunted: the run stops at it and shrinks it, with no known-behaviour warning.
-    settings = ChaosSettings(
-        examples=10,
-        steps=3,
-        budget_s=600,
-        seed=7,
-        converge_s=2,
-        statement_s=3,
-        known={"nodes disagree on *": "memory mode keeps metadata per node"},
-        hunt=("nodes disagree on data*",),
-    )
+    settings = _planted(examples=10, known=PLANTED_KNOWN, hunt=("nodes disagree on data*",))
     with warnings.catch_warnings():
         warnings.simplefilter("error", ChaosKnownBehaviour)
         with pytest.raises(ChaosFailure) as failure:
