@@ -193,7 +193,7 @@ class Dialect:
         """Alter a global rule (the SQL parser's parse-tree cache size)."""
         return (
             "ALTER SQL_PARSER RULE SQL_COMMENT_PARSE_ENABLE=false, PARSE_TREE_CACHE("
-            f"INITIAL_CAPACITY={parse_tree_cache_initial_capacity}, MAXIMUM_SIZE=1024, "
+            f"INITIAL_CAPACITY={parse_tree_cache_initial_capacity}, MAXIMUM_SIZE=1000000, "
             "CONCURRENCY_LEVEL=4)"
         )
 
@@ -332,7 +332,7 @@ class Dialect55(Dialect):
         # 5.5's grammar has no SQL_COMMENT_PARSE_ENABLE or CONCURRENCY_LEVEL; parenthesised.
         return (
             "ALTER SQL_PARSER RULE (PARSE_TREE_CACHE("
-            f"INITIAL_CAPACITY={parse_tree_cache_initial_capacity}, MAXIMUM_SIZE=1024))"
+            f"INITIAL_CAPACITY={parse_tree_cache_initial_capacity}, MAXIMUM_SIZE=1000000))"
         )
 
     def create_sharding_table_rule(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 
 import pytest
@@ -275,23 +275,25 @@ def test_node_restarting_while_a_global_rule_is_altered_boots(
     Node 1's registry link is 5 ms slower, so its reads at boot span several alterations."""
     tries = GLOBAL_RULE_TRIES if topology.engine_version in LINE_55 else 1
     with faults.link(1, latency(5)):
-        for _ in range(tries):
-            last = _restart_while_altering(topology, 1)
+        for attempt in range(tries):
+            # Each try's values are new, so a node left on an older try's value cannot pass.
+            last = _restart_while_altering(topology, 1, first=100_000 * (attempt + 1))
             for node in topology.nodes:
                 _wait_parse_tree_capacity(topology, node, last)
 
 
-def _restart_while_altering(topology: Topology, index: int) -> int:
-    """Restart node ``index`` while node 0 alters the SQL parser rule back to back; the last
-    capacity set. A node that cannot boot is started again once the alterations stop (the
-    ProvisionError is the scenario's failure)."""
+def _restart_while_altering(topology: Topology, index: int, first: int) -> int:
+    """Restart node ``index`` while node 0 alters the SQL parser rule back to back (capacities
+    ``first``, ``first + 1``, ...); the last capacity set. A node that cannot boot is started
+    again once the alterations stop (the ProvisionError is the scenario's failure); an ALTER
+    that failed is the scenario's failure too."""
     stop = threading.Event()
     applied: list[int] = []
 
     def alter() -> None:
         with topology.node(0).sql(read_timeout=10) as c:
             while not stop.is_set():
-                capacity = 100 + len(applied) + 1
+                capacity = first + len(applied)
                 c.execute(topology.dialect.alter_sql_parser_rule(capacity))
                 applied.append(capacity)
 
@@ -301,12 +303,12 @@ def _restart_while_altering(topology: Topology, index: int) -> int:
             topology.restart_node(index)
         except ProvisionError:
             stop.set()
-            altering.result()
+            wait([altering])
             topology.restart_node(index)  # boots without the alterations; for the next scenario
             raise
         finally:
             stop.set()
-            altering.result()
+        altering.result()
     assert applied, "no alteration went through node 0"
     return applied[-1]
 
