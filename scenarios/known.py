@@ -104,8 +104,9 @@ NO_DEREGISTER_ON_STOP_ETCD_55 = known(
     "nodes until its lease expires. ContextManager.close asks EtcdRepository.delete to remove "
     "the online key without waiting for it (no .get() on the future), then closes the client "
     "at once, and the key's lease is never revoked. A race: 1 stop in 3 here, so the "
-    "scenario stops up to 24 nodes",
+    "scenario stops up to 24 nodes; still, 1 suite run in 13 under load met none",
     LINE_55,
+    strict=False,
 )
 
 RACY_REPLAY_ORDER = known(
@@ -171,7 +172,7 @@ DROPPED_AFTER_RECONNECT = known(
     LINE_55,
 )
 
-BOOT_WHILE_GLOBAL_RULE_ALTERED = pytest.mark.known_issue(
+_BOOT_WHILE_GLOBAL_RULE_ALTERED = (
     "ShardingSphere 5.5.2: a node that boots while a global rule is altered through a peer "
     "either exits at boot (NullPointerException in GlobalRulePersistService.load) or boots "
     "with an older value and never applies the later ones. It reads a rule's active_version, "
@@ -182,9 +183,22 @@ BOOT_WHILE_GLOBAL_RULE_ALTERED = pytest.mark.known_issue(
     "the last value; 5.1.0 and 5.1.1 boot and converge (global rules not versioned). Once in "
     "7 runs the peer's own ALTER failed instead ('Rule `SQLParserRule` should have and only "
     "have one instance'). Likely also the rare NPE of concurrent first boots on an empty "
-    "namespace (the same load)",
+    "namespace (the same load)"
+)
+
+BOOT_WHILE_GLOBAL_RULE_ALTERED = pytest.mark.known_issue(
+    _BOOT_WHILE_GLOBAL_RULE_ALTERED,
     versions=list(LINE_55),
     raises=(ProvisionError, ConvergenceTimeout, SqlError),
+)
+
+# On etcd the scenario's five restarts all booted and converged once, in a suite run beside
+# the own tests (2 cores): a race met at a measured rate there, so not strict.
+BOOT_WHILE_GLOBAL_RULE_ALTERED_ETCD = pytest.mark.known_issue(
+    f"{_BOOT_WHILE_GLOBAL_RULE_ALTERED}. On etcd five restarts once all booted (loaded machine)",
+    versions=list(LINE_55),
+    raises=(ProvisionError, ConvergenceTimeout, SqlError),
+    strict=False,
 )
 
 CONCURRENT_CREATE_511 = pytest.mark.known_issue(
