@@ -24,6 +24,7 @@ __all__ = [
     "dialect_for_version",
     "dialect_named",
     "load_yaml",
+    "sql_parser_config_view",
 ]
 
 
@@ -44,6 +45,27 @@ _TaggedLoader.add_multi_constructor("!", _tagged)
 
 def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_TaggedLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+# SHOW SQL_PARSER RULE's cache columns, and the sizes compared (the registry's camelCase).
+_SQL_PARSER_CACHES = ("parse_tree_cache", "sql_statement_cache")
+_CACHE_SIZES = {"initial_capacity": "initialCapacity", "maximum_size": "maximumSize"}
+
+
+def sql_parser_config_view(config: Any) -> dict[str, Any]:
+    """The SQL parser rule's cache sizes in its configuration as the registry holds it
+    (``parseTreeCache: {initialCapacity: ..}``), keyed as ``Dialect.sql_parser_view``; a rule
+    the registry does not hold reads ``{"held": "no"}``."""
+    if not isinstance(config, dict):
+        return {"held": "no"}
+    view: dict[str, Any] = {}
+    for column in _SQL_PARSER_CACHES:
+        cache = config.get(_camel(column))
+        if isinstance(cache, dict):
+            view[column] = {
+                snake: str(cache[camel]) for snake, camel in _CACHE_SIZES.items() if camel in cache
+            }
+    return view
 
 
 def _q(value: str) -> str:
@@ -200,13 +222,27 @@ class Dialect:
     def show_sql_parser_rule(self) -> str:
         return "SHOW SQL_PARSER RULE"
 
-    def parse_tree_cache_capacity(self, rows: list[dict[str, Any]]) -> int | None:
-        """The parse-tree cache's initial capacity in ``SHOW SQL_PARSER RULE``'s rows (5.1
-        writes it as JSON, 5.5 as ``initialCapacity: 128, ...``); None if not listed."""
-        for row in rows:
-            found = re.search(r'initialCapacity"?:\s*(\d+)', str(row.get("parse_tree_cache", "")))
-            if found:
-                return int(found.group(1))
+    def sql_parser_view(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """The SQL parser rule's cache sizes in ``SHOW SQL_PARSER RULE``'s rows, keyed as in
+        ``sql_parser_config_view`` (the registry's side), so the two compare key by key."""
+        view: dict[str, Any] = {}
+        for row in rows[:1]:
+            for column in _SQL_PARSER_CACHES:
+                text = str(row.get(column, ""))
+                view[column] = {
+                    snake: found.group(1)
+                    for snake, camel in _CACHE_SIZES.items()
+                    if (found := re.search(rf'{camel}"?:\s*(\d+)', text))
+                }
+        return view
+
+    def registry_global_rule(self, keys: dict[str, str], root: str, rule: str) -> Any:
+        """One global rule's configuration as the registry holds it, decoded (None if it is
+        not there). 5.1 keeps every global rule in one YAML list at ``<root>/rules``, each item
+        tagged (``!SQL_PARSER``); ``keys`` is the subtree under ``<root>/rules``."""
+        for item in load_yaml(keys.get(f"{root}/rules") or "[]") or []:
+            if isinstance(item, dict) and item.get("__tag__") == rule.upper():
+                return item
         return None
 
     # -- reading results -----------------------------------------------------------------
@@ -278,6 +314,13 @@ class Dialect55(Dialect):
 
     def registry_config_paths(self, keys: dict[str, str], base: str) -> tuple[str, str] | None:
         raise NotImplementedError("5.5 keeps one key per storage unit and rule item")
+
+    def registry_global_rule(self, keys: dict[str, str], root: str, rule: str) -> Any:
+        """5.5 versions each global rule: ``<root>/rules/<rule>/versions/<active_version>``."""
+        base = f"{root}/rules/{rule}"
+        active = keys.get(f"{base}/active_version", "").strip()
+        value = keys.get(f"{base}/versions/{active}") if active else None
+        return None if value is None else load_yaml(value)
 
     def registry_config(self, keys: dict[str, str], base: str) -> tuple[Any, Any]:
         """Active versions of ``<base>/data_sources/units/<ds>`` and of every

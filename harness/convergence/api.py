@@ -30,11 +30,16 @@ class _NodeReaders:
     """Keeps one connection per node across rounds; reads all nodes in parallel."""
 
     def __init__(
-        self, topology: Topology, nodes: Sequence[ComputeNode], databases: list[str] | None
+        self,
+        topology: Topology,
+        nodes: Sequence[ComputeNode],
+        databases: list[str] | None,
+        global_rules: bool,
     ) -> None:
         self._topology = topology
         self._nodes = list(nodes)
         self._databases = databases
+        self._global_rules = global_rules
         self._conns: dict[str, SqlClient] = {}
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(self._nodes)))
 
@@ -44,7 +49,13 @@ class _NodeReaders:
             if conn is None:
                 conn = node.sql(read_timeout=2)
                 self._conns[node.name] = conn
-            return read_node_snapshot(node.name, conn, self._topology.dialect, self._databases)
+            return read_node_snapshot(
+                node.name,
+                conn,
+                self._topology.dialect,
+                self._databases,
+                global_rules=self._global_rules,
+            )
         except (SqlError, OSError) as exc:
             bad = self._conns.pop(node.name, None)
             if bad is not None:
@@ -74,13 +85,16 @@ class _RegistrySide:
     """The registry as the reference all nodes must agree with. It is re-read when its watch
     reports a change (which also wakes the wait) or after REGISTRY_REREAD_S, not every round."""
 
-    def __init__(self, topology: Topology, namespace: str, databases: list[str] | None) -> None:
+    def __init__(
+        self, topology: Topology, namespace: str, databases: list[str] | None, global_rules: bool
+    ) -> None:
         kind = topology.spec.registry
         assert kind is not None
         self._reader = topology.registry_reader()
         self._root = topology.dialect.registry_root(kind, namespace)
         self._dialect = topology.dialect
         self._databases = databases
+        self._global_rules = global_rules
         self._woken = threading.Event()
         self._dirty = threading.Event()
         self._dirty.set()
@@ -89,9 +103,13 @@ class _RegistrySide:
         # Only what read() reads: a watch on the whole namespace mirrored every key of it
         # (1,349 in a suite's topology: node states, statistics), ~2,700 requests at each
         # check's start, and its reads queued behind them.
-        watched = [f"{self._root}/metadata/{db}" for db in databases or ()] or [
-            f"{self._root}/metadata"
-        ]
+        watched = (
+            [f"{self._root}/metadata"]
+            if databases is None
+            else [f"{self._root}/metadata/{db}" for db in databases]
+        )
+        if global_rules:
+            watched.append(f"{self._root}/rules")
         self._cancels = [self._reader.watch(path, self._changed) for path in watched]
 
     def _changed(self) -> None:
@@ -108,7 +126,9 @@ class _RegistrySide:
             dbs = self._databases
             if dbs is None:
                 dbs = self._reader.children(f"{self._root}/metadata")
-            self._last = read_registry_snapshot(self._reader, self._root, dbs, self._dialect)
+            self._last = read_registry_snapshot(
+                self._reader, self._root, dbs, self._dialect, global_rules=self._global_rules
+            )
         except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable registry
             self._dirty.set()
             self._last = Snapshot.unreadable(REGISTRY_SOURCE, f"{type(exc).__name__}: {exc}")
@@ -135,10 +155,13 @@ def wait_converged(
     interval: float = 0.05,
     registry: bool = True,
     since: float | None = None,
+    global_rules: bool = False,
 ) -> ConvergenceResult:
     """Wait until every selected node serves the same metadata (for ``databases``, default
     all) for ``stable`` seconds, agreeing with the registry's active configuration (cluster
-    mode, unless ``registry=False``), and ``expect`` holds on it.
+    mode, unless ``registry=False``), and ``expect`` holds on it. ``global_rules`` adds the
+    global rules (``global/sql_parser/...``) to what must agree; ``databases=[]`` with it
+    compares those alone.
 
     Never raises on timeout: see ``result.converged`` and ``result.explain()``; use
     :func:`assert_converged` to fail. ``timeout``, ``stable`` and ``interval`` are seconds.
@@ -151,11 +174,11 @@ def wait_converged(
     """
     selected = _select(topology, nodes)
     dbs = sorted(databases) if databases is not None else None
-    readers = _NodeReaders(topology, selected, dbs)
+    readers = _NodeReaders(topology, selected, dbs, global_rules)
     side: _RegistrySide | None = None
     if registry and topology.spec.registry is not None:
         namespace = selected[0].namespace or topology.spec.namespace
-        side = _RegistrySide(topology, namespace, dbs)
+        side = _RegistrySide(topology, namespace, dbs, global_rules)
     try:
         result = converge(
             readers,
@@ -198,6 +221,7 @@ def assert_converged(
     stable: float = 0.3,
     registry: bool = True,
     since: float | None = None,
+    global_rules: bool = False,
 ) -> ConvergenceResult:
     """As :func:`wait_converged`, but raise ConvergenceTimeout (with the diff) on timeout.
 
@@ -214,6 +238,7 @@ def assert_converged(
             stable=stable,
             registry=registry,
             since=since,
+            global_rules=global_rules,
         )
     )
 

@@ -1,5 +1,6 @@
-"""The registry's side of a snapshot: the active configuration under ``<namespace>/metadata``,
-decoded into the same key space as a node's ``config``."""
+"""The registry's side of a snapshot: the active configuration under ``<namespace>/metadata``
+(and the global rules under ``<namespace>/rules``), decoded into the same key space as a
+node's ``config``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from harness.clients.registry import RegistryReader
 from harness.convergence.config import canonical_config
 from harness.convergence.snapshot import Snapshot
-from harness.dialect import Dialect
+from harness.dialect import Dialect, sql_parser_config_view
 
 __all__ = ["REGISTRY_SOURCE", "read_registry_snapshot"]
 
@@ -17,9 +18,15 @@ REGISTRY_SOURCE = "registry"
 
 
 def read_registry_snapshot(
-    reader: RegistryReader, root: str, databases: Iterable[str], dialect: Dialect
+    reader: RegistryReader,
+    root: str,
+    databases: Iterable[str],
+    dialect: Dialect,
+    *,
+    global_rules: bool = False,
 ) -> Snapshot:
-    """``database/<db>/config/...`` for each database, as the registry holds it."""
+    """``database/<db>/config/...`` for each database, as the registry holds it; with
+    ``global_rules``, ``global/sql_parser/...`` too (the node side's keys)."""
     tree: dict[str, Any] = {}
     for db in sorted(databases):
         base = f"{root}/metadata/{db}"
@@ -30,4 +37,8 @@ def read_registry_snapshot(
             continue
         data_sources, rules = dialect.registry_config(keys, base)
         tree[db] = {"exists": "yes", "config": canonical_config(data_sources, rules)}
-    return Snapshot.of(REGISTRY_SOURCE, {"database": tree})
+    snapshot: dict[str, Any] = {"database": tree}
+    if global_rules:
+        rule = dialect.registry_global_rule(reader.tree(f"{root}/rules"), root, "sql_parser")
+        snapshot["global"] = {"sql_parser": sql_parser_config_view(rule)}
+    return Snapshot.of(REGISTRY_SOURCE, snapshot)

@@ -76,9 +76,16 @@ class Snapshot:
 
 
 def read_node_snapshot(
-    source: str, client: SqlClient, dialect: Dialect, databases: Iterable[str] | None = None
+    source: str,
+    client: SqlClient,
+    dialect: Dialect,
+    databases: Iterable[str] | None = None,
+    *,
+    global_rules: bool = False,
 ) -> Snapshot:
-    """Read one node's metadata for ``databases`` (default: every database it serves)."""
+    """Read one node's metadata for ``databases`` (default: every database it serves), and
+    with ``global_rules`` its global rules (``global/sql_parser/...``: the SQL parser rule's
+    cache sizes, the global rule harness can alter on every release)."""
     listed = sorted(str(next(iter(r.values()))) for r in client.query(dialect.show_databases()))
     served = dialect.user_databases(listed)
     wanted = sorted(databases) if databases is not None else served
@@ -102,10 +109,16 @@ def read_node_snapshot(
             "sharding_table_rule": rules,
             "config": canonical_config(data_sources, rule_list),
         }
-    return Snapshot.of(source, {"database": tree})
+    snapshot: dict[str, Any] = {"database": tree}
+    if global_rules:
+        rows = client.query(dialect.show_sql_parser_rule())
+        snapshot["global"] = {"sql_parser": dialect.sql_parser_view(rows)}
+    return Snapshot.of(source, snapshot)
 
 
 def registry_comparable(key: str) -> bool:
-    """Keys a node and the registry must agree on: existence and configuration."""
+    """Keys a node and the registry must agree on: existence, configuration, global rules."""
     parts = key.split("/")
+    if parts[0] == "global":
+        return True
     return len(parts) >= 3 and parts[0] == "database" and parts[2] in ("exists", "config")

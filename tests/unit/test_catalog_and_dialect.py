@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.dialect import DIALECTS, dialect_for_version, dialect_named, load_yaml
+from harness.dialect import (
+    DIALECTS,
+    dialect_for_version,
+    dialect_named,
+    load_yaml,
+    sql_parser_config_view,
+)
 from harness.errors import SpecError
 from harness.images import catalog
 from harness.spec import TopologySpec
@@ -220,10 +226,31 @@ def test_55_modes_and_distsql() -> None:
     assert d.member_id(row) == "172.18.0.3@3307"
 
 
-def test_parse_tree_cache_capacity_is_read_from_either_lines_rows() -> None:
-    rows_55 = [{"parse_tree_cache": "initialCapacity: 123, maximumSize: 1024"}]
-    rows_51 = [{"parse_tree_cache": '{"initialCapacity":123,"maximumSize":1024}'}]
-    assert dialect_named("5.5").parse_tree_cache_capacity(rows_55) == 123
-    assert dialect_named("5.1").parse_tree_cache_capacity(rows_51) == 123
-    assert dialect_named("5.1").parse_tree_cache_capacity([]) is None
+def test_sql_parser_view_reads_either_lines_rows_in_the_registrys_terms() -> None:
+    rows_55 = [
+        {
+            "parse_tree_cache": "initialCapacity: 123, maximumSize: 1024",
+            "sql_statement_cache": "initialCapacity: 2000, maximumSize: 65535",
+        }
+    ]
+    rows_51 = [
+        {
+            "sql_comment_parse_enable": "false",
+            "parse_tree_cache": '{"initialCapacity":123,"maximumSize":1024,"concurrencyLevel":4}',
+            "sql_statement_cache": '{"initialCapacity":2000,"maximumSize":65535}',
+        }
+    ]
+    want = {
+        "parse_tree_cache": {"initial_capacity": "123", "maximum_size": "1024"},
+        "sql_statement_cache": {"initial_capacity": "2000", "maximum_size": "65535"},
+    }
+    assert dialect_named("5.5").sql_parser_view(rows_55) == want
+    assert dialect_named("5.1").sql_parser_view(rows_51) == want
+    assert dialect_named("5.1").sql_parser_view([]) == {}
+    config = {
+        "parseTreeCache": {"initialCapacity": 123, "maximumSize": 1024, "concurrencyLevel": 4},
+        "sqlStatementCache": {"initialCapacity": 2000, "maximumSize": 65535},
+    }
+    assert sql_parser_config_view(config) == want
+    assert sql_parser_config_view(None) == {"held": "no"}
     assert "(PARSE_TREE_CACHE(INITIAL_CAPACITY=7," in dialect_named("5.5").alter_sql_parser_rule(7)

@@ -1,0 +1,56 @@
+"""The convergence checker's global rules against a real cluster (the default engine, on
+ZooKeeper): a node cut from the registry while a global rule is altered is named, with the
+key and both values, and the check passes once it is back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from harness.convergence.api import assert_converged, wait_converged
+from harness.runtime.image_set import resolve_images
+from harness.runtime.topology import Topology
+from harness.spec import TopologySpec
+
+CAPACITY = "global/sql_parser/parse_tree_cache/initial_capacity"
+
+
+@pytest.fixture(scope="module")
+def cluster(docker_client: Any) -> Iterator[Topology]:
+    spec = TopologySpec.create(nodes=2)
+    with Topology(spec, client=docker_client, images=resolve_images(docker_client, "local")) as t:
+        yield t
+
+
+def _capacity(capacity: int) -> Any:
+    return lambda snapshot: snapshot.as_dict().get(CAPACITY) == str(capacity)
+
+
+def test_node_cut_while_a_global_rule_is_altered_is_named_then_converges(
+    cluster: Topology,
+) -> None:
+    cut = cluster.nodes[1]
+    with cluster.nodes[0].sql() as c:
+        c.execute(cluster.dialect.alter_sql_parser_rule(4321))
+    assert_converged(cluster, databases=[], global_rules=True, expect=_capacity(4321))
+
+    cut.toxiproxy.set_enabled("registry", False)
+    try:
+        with cluster.nodes[0].sql() as c:
+            c.execute(cluster.dialect.alter_sql_parser_rule(8765))
+        result = wait_converged(
+            cluster, databases=[], global_rules=True, timeout=3, expect=_capacity(8765)
+        )
+        assert not result.converged
+        # The cut node keeps the old value; node-0 and the registry have the new one.
+        assert cut.name in result.diff
+        assert CAPACITY in result.diff
+        assert "4321" in result.diff
+        assert "8765" in result.diff
+        # Without the global rules the same nodes agree (no database differs).
+        assert wait_converged(cluster, databases=[], timeout=3).converged
+    finally:
+        cut.toxiproxy.set_enabled("registry", True)
+    assert_converged(cluster, databases=[], global_rules=True, timeout=30, expect=_capacity(8765))
