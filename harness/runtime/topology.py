@@ -485,12 +485,11 @@ class Topology:
         self.record(NodeChange(node.name, "restarted"))
 
     def restart_all(self) -> None:
-        """Stop every node, then start them all again concurrently."""
+        """Stop every node (concurrently: each graceful stop waits on its own shutdown), then
+        start them all again concurrently."""
         self.record(NodeChange(None, "restarting all"))
-        for n in self.nodes:
-            assert n.proxy is not None
-            n.proxy.stop(timeout=10)
         with ThreadPoolExecutor(max_workers=len(self.nodes) or 1) as pool:
+            list(pool.map(self._stop_gracefully, self.nodes))
             list(pool.map(self._start_again, self.nodes))
         self.record(NodeChange(None, "all restarted"))
 
@@ -500,6 +499,11 @@ class Topology:
         if self.registry is None or self.spec.registry is None:
             raise ProvisionError(f"{self.name} runs in {self.spec.mode} mode: no registry")
         return self.registry, self.spec.registry
+
+    @staticmethod
+    def _stop_gracefully(node: ComputeNode) -> None:
+        assert node.proxy is not None
+        node.proxy.stop(timeout=10)
 
     def _start_again(self, node: ComputeNode) -> None:
         assert node.proxy is not None
