@@ -261,9 +261,11 @@ def test_split_halves_of_four_nodes_then_heal(
 
 
 # On 5.5.2 one restart failed 8 of 10 scenario runs (both registries), up to five failed 14 of
-# 14 and then passed once on etcd under load: up to ten tries there, the first failure ends
-# it. One try elsewhere, as every scenario.
-GLOBAL_RULE_TRIES = 10
+# 14 and then passed once on etcd under load: up to ten tries on ZooKeeper (a strict known
+# issue there), the first failure ends it. On etcd, where it is not strict, more tries buy no
+# verdict, only time (a try under the alterations takes 8-9 s there): three. One try on
+# other releases, as every scenario.
+GLOBAL_RULE_TRIES = {"zookeeper": 10, "etcd": 3}
 PARSE_TREE_CAPACITY = "global/sql_parser/parse_tree_cache/initial_capacity"
 
 
@@ -284,7 +286,7 @@ def test_node_restarting_while_a_global_rule_is_altered_boots(
     SQL parser's cache size) is altered through node 0 again and again. It must boot, and
     every node must end on the last value (running nodes do, however fast the alterations).
     Node 1's registry link is 5 ms slower, so its reads at boot span several alterations."""
-    tries = GLOBAL_RULE_TRIES if topology.engine_version in LINE_55 else 1
+    tries = GLOBAL_RULE_TRIES[registry] if topology.engine_version in LINE_55 else 1
     with faults.link(1, latency(5)):
         for attempt in range(tries):
             # Each try's values are new, so a node left on an older try's value cannot pass.
