@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks import (
+    distsql,
     images,
     latency,
     overhead,
@@ -17,7 +18,16 @@ from benchmarks import (
 
 
 def main() -> None:
-    for module in (images, provision_compare, provision, overhead, latency, report_load, reuse):
+    for module in (
+        images,
+        provision_compare,
+        provision,
+        overhead,
+        latency,
+        distsql,
+        report_load,
+        reuse,
+    ):
         print(f"== benchmarks.{module.__name__.rsplit('.', 1)[1]}", flush=True)
         sys.argv = [module.__name__]
         module.main()
