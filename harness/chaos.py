@@ -74,6 +74,7 @@ __all__ = [
     "ChaosKnownBehaviour",
     "ChaosRunner",
     "ChaosSettings",
+    "PARSER_KEY",
     "TopologyBroken",
     "chaos_machine",
     "run_chaos",
@@ -81,6 +82,8 @@ __all__ = [
 
 TABLE = "t_order"
 UNIT = "ds_0"
+# The global rule the schedules alter, and the key convergence compares it by.
+PARSER_KEY = "global/sql_parser/parse_tree_cache/initial_capacity"
 MAX_FAULTS = 2  # faults on at once
 PROBE_S = 15.0  # how long a new database may take to reach every node once all is healed
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
@@ -212,6 +215,9 @@ def chaos_machine(
             self.faults = Faults.of(topology)
             self.dialect = topology.dialect
             self.dbs: dict[str, Database] = {}
+            # The SQL parser rule's last capacity set with success (None: none this example,
+            # or the last ALTER failed or timed out, so either value is fine).
+            self.parser: int | None = None
             self.active: list[tuple[ActiveFault, int]] = []
             self.heal_failed: list[str] = []  # what harness could not heal (not a finding)
             self.join_failed: list[str] = []  # nodes that could not boot (a finding)
@@ -344,6 +350,17 @@ def chaos_machine(
             db.rule = False if done else None
             said = f"node-{via}: drop rule {TABLE} in {db.name}: {done}"
             self._step("drop_rule", {"via": via, "pick": pick}, said)
+
+        # A global rule: no database; every node and the registry must end on the last value.
+        @rule(via=nodes)
+        def alter_global_rule(self, via: int) -> None:
+            self._tick()
+            # New in every example and step, so a node left on an older value shows.
+            capacity = 1000 + 100 * shared.examples + len(self.steps)
+            done = self._sql(via, self.dialect.alter_sql_parser_rule(capacity))
+            self.parser = capacity if done else None
+            said = f"node-{via}: alter the SQL parser rule (parse-tree cache {capacity}): {done}"
+            self._step("alter_global_rule", {"via": via}, said)
 
         def _pick(self, pick: int) -> Database:
             return list(self.dbs.values())[pick % len(self.dbs)]
@@ -566,7 +583,11 @@ def chaos_machine(
         def _check(self) -> None:
             names = sorted(self.dbs)
             result = wait_converged(
-                topology, databases=names, timeout=settings.converge_s, stable=0.5
+                topology,
+                databases=names,
+                timeout=settings.converge_s,
+                stable=0.5,
+                global_rules=clustered,
             )
             if not result.converged:
                 raise _Violation(
@@ -595,6 +616,13 @@ def chaos_machine(
                         state = "missing" if expected else "still there"
                         missing.append(f"{db.name}: {what} {state} (the statement returned ok)")
                         signature.add(lost(what, state))
+            parser = snapshot.get(PARSER_KEY)
+            if clustered and self.parser is not None and parser != str(self.parser):
+                missing.append(
+                    f"global rule: {PARSER_KEY} is {parser}, not the last value set, "
+                    f"{self.parser} (the statement returned ok)"
+                )
+                signature.add(lost("global rule", "not the last value"))
             if missing:
                 raise _Violation(
                     "a change that returned success is lost or undone:\n  " + "\n  ".join(missing),

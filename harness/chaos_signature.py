@@ -13,7 +13,9 @@ A signature is one or more parts, each naming a direction and an object:
   ``... on rule (of a database new to it at its fault)``;
 - ``a node and the registry differ on storage unit``: both hold it, with other values;
 - ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
-- ``lost: database still there``: a change that returned success is not on any node;
+- ``lost: database still there``: a change that returned success is not on any node
+  (``lost: global rule not the last value``: the nodes agree on an older SQL parser rule);
+- ``... on global rule``: a node and the registry differ on a global rule;
 - ``membership``: the online compute nodes do not match the live ones;
 - ``a node could not join``: a node added during the schedule did not boot;
 - ``a node no longer hears changes``: once all agreed, a new database did not reach it.
@@ -59,6 +61,8 @@ _OBJECTS = {
 
 def _object(key: str) -> str:
     parts = key.split("/")
+    if parts[0] == "global":
+        return "global rule"
     if len(parts) < 3 or parts[0] != "database":
         return parts[0]
     part = parts[3] if parts[2] == "config" and len(parts) > 3 else parts[2]

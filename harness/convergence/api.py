@@ -244,16 +244,25 @@ def assert_converged(
 
 
 def node_snapshot(
-    topology: Topology, index: int, databases: Iterable[str] | None = None
+    topology: Topology,
+    index: int,
+    databases: Iterable[str] | None = None,
+    *,
+    global_rules: bool = False,
 ) -> Snapshot:
-    """One node's snapshot, read now (no waiting, no registry).
+    """One node's snapshot, read now (no waiting, no registry); ``global_rules`` as in
+    :func:`wait_converged`.
 
     Example: ``node_snapshot(topology, 2, [harness_db.name]).render()``.
     """
     node = topology.node(index)
     with node.sql(read_timeout=5) as conn:
         return read_node_snapshot(
-            node.name, conn, topology.dialect, sorted(databases) if databases is not None else None
+            node.name,
+            conn,
+            topology.dialect,
+            sorted(databases) if databases is not None else None,
+            global_rules=global_rules,
         )
 
 

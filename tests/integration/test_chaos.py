@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from harness.chaos import (
+    PARSER_KEY,
     ChaosFailure,
     ChaosKnownBehaviour,
     ChaosSettings,
@@ -23,7 +24,7 @@ from harness.chaos import (
     chaos_machine,
     run_chaos,
 )
-from harness.convergence.api import assert_membership, online_compute_nodes
+from harness.convergence.api import assert_membership, node_snapshot, online_compute_nodes
 from harness.errors import ProvisionError
 from harness.faults.controller import Faults
 from harness.runtime.image_set import resolve_images
@@ -242,3 +243,29 @@ def test_a_node_that_no_longer_hears_changes_is_a_finding_and_is_restarted(
     assert_membership(cluster)
     nxt: Any = chaos_machine(cluster, ChaosSettings(converge_s=20))()
     nxt.teardown()
+
+
+def test_a_global_rule_altered_while_a_node_is_cut_is_checked_on_every_node(
+    cluster: Topology,
+) -> None:
+    """The global-rule step: altered through node 0 while node 1 is cut from the registry;
+    once healed, the example's checks compare the SQL parser rule on both nodes and the
+    registry and pass, and the checks fail where the value that returned ok is not there."""
+    faults = Faults.of(cluster)
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=30))()
+    state.cut_registry(node=1, steps=1)
+    state.alter_global_rule(via=0)
+    assert state.parser is not None
+    state.alter_global_rule(via=1)  # the cut heals first: through the node that was cut
+    assert faults.active == []
+    last = state.parser
+    assert state.steps[-1].said.endswith(": True")
+    state.teardown()
+    snapshot = node_snapshot(cluster, 1, [], global_rules=True)
+    assert snapshot.as_dict()[PARSER_KEY] == str(last)
+    # A model expecting another value (as if an ALTER that returned ok had been lost).
+    state = chaos_machine(cluster, ChaosSettings(converge_s=10))()
+    state.parser = last + 1
+    with pytest.raises(AssertionError, match="lost or undone") as failure:
+        state.teardown()
+    assert f"not the last value set, {last + 1}" in str(failure.value)

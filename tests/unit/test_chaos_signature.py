@@ -142,3 +142,22 @@ def test_hunted_when_any_part_matches_a_pattern() -> None:
     assert hunted([MEMBERSHIP, behind], ["a node is behind the registry on rule*"])
     assert not hunted([MEMBERSHIP], ["a node is behind the registry on rule*"])
     assert not hunted([behind], [])
+
+
+def test_a_node_on_an_older_global_rule_differs_from_the_registry_on_the_global_rule() -> None:
+    def with_parser(source: str, capacity: str) -> Snapshot:
+        cache = {"parse_tree_cache": {"initial_capacity": capacity}}
+        return Snapshot.of(source, {"database": {}, "global": {"sql_parser": cache}})
+
+    got = divergence(
+        result(
+            with_parser("node-0", "1203"),
+            with_parser("node-1", "1102"),
+            registry=with_parser("registry", "1203"),
+        )
+    )
+    assert got == ["a node and the registry differ on global rule"]
+    # Without a registry (or where it agrees), the nodes' own disagreement is named.
+    assert divergence(result(with_parser("node-0", "1203"), with_parser("node-1", "1102"))) == [
+        "nodes disagree on global rule"
+    ]
