@@ -70,11 +70,11 @@ from harness.runtime.wiring import storage_address
 from harness.timeline import Note
 
 __all__ = [
+    "PARSER_KEY",
     "ChaosFailure",
     "ChaosKnownBehaviour",
     "ChaosRunner",
     "ChaosSettings",
-    "PARSER_KEY",
     "TopologyBroken",
     "chaos_machine",
     "run_chaos",
