@@ -152,7 +152,7 @@ class NodeChange(Record):
         if self.action == "added" and self.note:
             return f"{self.node} added in namespace {self.note}"
         if self.action == "missed create":
-            return f"{self.node} missed CREATE DATABASE {self.note}; restarting it"
+            return f"{self.node} missed CREATE DATABASE {self.note}; creating it through that node"
         return f"{self.node} {self.action}"
 
 

@@ -130,7 +130,9 @@ _CREATE_RACE = (
 )
 
 CREATE_DATABASE_RACE = known(
-    f"{_CREATE_RACE}. Deterministic with 50 ms of latency on the peer's registry link",
+    f"{_CREATE_RACE}. Deterministic with 50 ms of latency on the peer's registry link, also "
+    "when that slow node runs the CREATE DATABASE itself: it answers OK, the faster peers "
+    "delete the announcement before its own read, and it never serves what it created",
     LINE_55,
 )
 

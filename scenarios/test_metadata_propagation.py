@@ -113,14 +113,16 @@ def test_databases_created_through_every_node_reach_every_node(
 
 
 @CREATE_DATABASE_RACE
-def test_database_created_while_a_peer_is_slow_reaches_it(topology: Topology) -> None:
-    """A database created through node 0 while the last node's registry link is 50 ms slow
-    is served by every node (a slow peer is late, never left out)."""
+@pytest.mark.parametrize("through", ["peer", "slow_node"])
+def test_database_created_while_a_peer_is_slow_reaches_it(through: str, topology: Topology) -> None:
+    """A database created while the last node's registry link is 50 ms slow, through node 0
+    or through the slow node itself, is served by every node (a slow node is late, never left
+    out, and serves what it created itself)."""
     slow = topology.nodes[-1]
     name = f"slow_{secrets.token_hex(3)}"
     try:
         with Faults.of(topology).link(slow.index, latency(50)):
-            _create(topology, 0, [name])
+            _create(topology, slow.index if through == "slow_node" else 0, [name])
             assert_converged(topology, databases=[name], timeout=10, expect=_exists([name]))
     finally:
         with topology.nodes[0].sql() as c:

@@ -55,7 +55,7 @@ SAID: list[tuple[Record, str, str]] = [
     (
         NodeChange("node-2", "missed create", "t_1"),
         "node",
-        "node-2 missed CREATE DATABASE t_1; restarting it",
+        "node-2 missed CREATE DATABASE t_1; creating it through that node",
     ),
     (DatabaseCreated("t_1", "test_x"), "test", "database t_1 created for test_x"),
     (Note("warming caches"), "test", "warming caches"),
