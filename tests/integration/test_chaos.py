@@ -186,7 +186,10 @@ def test_isolation_and_removal_steps_heal_within_the_schedule(cluster: Topology)
     stopped (it leaves); each lasts through its one metadata change and heals before the
     next, and the example's checks pass."""
     faults = Faults.of(cluster)
-    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=60))()
+    # 5.5.2's CREATE DATABASE race (scenarios/known.py) can leave a node without chaos_0 (once,
+    # under load, node-0 itself): the engine's doing, recorded as known, not this test's.
+    known = {"a node is behind the registry on database": "the CREATE DATABASE race"}
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=60, known=known))()
     state.create_database(via=0)
     state.isolate_node(node=1, steps=1)
     [isolated] = faults.active

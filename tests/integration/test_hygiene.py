@@ -73,6 +73,9 @@ def test_a_database_left_by_a_test_is_dropped_with_a_warning(
             poll(lambda: True if "tidy_db" in names(topology) else None, timeout=10, what="tidy_db")
             with topology.node(0).sql() as c:
                 c.execute(topology.dialect.drop_database("tidy_db"))
+            # Dropped: a node 5.5.2's DROP DATABASE race keeps it on (one did, under load)
+            # is the engine's doing, as the README says.
+            topology.dropped_databases.add("tidy_db")
 
         def test_engine_keeps_a_dropped_one(topology):
             db = LogicalDatabase.create(topology, "dropped, then served again")
