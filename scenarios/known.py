@@ -130,7 +130,8 @@ _CREATE_RACE = (
 )
 
 CREATE_DATABASE_RACE = known(
-    f"{_CREATE_RACE}. Deterministic with 50 ms of latency on the peer's registry link, also "
+    f"{_CREATE_RACE}. Deterministic with 50 ms of latency on the peer's registry link (once "
+    "the cluster is warm: the first creation on a fresh one reached it in 2 of 3 tries), also "
     "when that slow node runs the CREATE DATABASE itself: it answers OK, the faster peers "
     "delete the announcement before its own read, and it never serves what it created",
     LINE_55,

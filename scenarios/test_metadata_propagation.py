@@ -112,22 +112,33 @@ def test_databases_created_through_every_node_reach_every_node(
             topology.dropped_databases.update(every)
 
 
+# The first creation on a freshly started cluster reached the slow node in 2 of 3 tries (its
+# peers are slower while cold); later ones never did on 5.5.2. Each of three must reach it.
+SLOW_NODE_TRIES = 3
+
+
 @CREATE_DATABASE_RACE
 @pytest.mark.parametrize("through", ["peer", "slow_node"])
 def test_database_created_while_a_peer_is_slow_reaches_it(through: str, topology: Topology) -> None:
     """A database created while the last node's registry link is 50 ms slow, through node 0
     or through the slow node itself, is served by every node (a slow node is late, never left
-    out, and serves what it created itself)."""
+    out, and serves what it created itself): ``SLOW_NODE_TRIES`` creations, each checked."""
     slow = topology.nodes[-1]
-    name = f"slow_{secrets.token_hex(3)}"
+    names: list[str] = []
     try:
         with Faults.of(topology).link(slow.index, latency(50)):
-            _create(topology, slow.index if through == "slow_node" else 0, [name])
-            assert_converged(topology, databases=[name], timeout=10, expect=_exists([name]))
+            for _ in range(SLOW_NODE_TRIES):
+                names.append(f"slow_{secrets.token_hex(3)}")
+                _create(topology, slow.index if through == "slow_node" else 0, names[-1:])
+                assert_converged(
+                    topology, databases=names[-1:], timeout=10, expect=_exists(names[-1:])
+                )
     finally:
         with topology.nodes[0].sql() as c:
-            c.execute(topology.dialect.drop_database(name))
-        topology.dropped_databases.add(name)  # a node the race keeps it on: the engine's doing
+            for name in names:
+                c.execute(topology.dialect.drop_database(name))
+        # A node the race keeps one on: the engine's doing.
+        topology.dropped_databases.update(names)
 
 
 def test_change_through_one_node_reaches_every_node(
