@@ -71,6 +71,10 @@ class Topology:
     Example: ``topology.add_node()`` scales out; ``topology.nodes[0].sql()`` opens a session.
     """
 
+    # Experiment (benchmarks.provision_compare): the registry's container starts alone
+    # before the links' (True), or with them.
+    registry_first = True
+
     def __init__(
         self,
         spec: TopologySpec,
@@ -166,8 +170,11 @@ class Topology:
         kept = self.seeds.read(key) if key is not None and self.seeds is not None else None
         first_alone = first_alone and kept is None
         with ThreadPoolExecutor(max_workers=3 + 2 * self.spec.nodes) as pool:
-            self._start_registry_container()
-            reg = pool.submit(self._wait_registry_ready)
+            if self.registry_first:
+                self._start_registry_container()
+                reg = pool.submit(self._wait_registry_ready)
+            else:
+                reg = pool.submit(self._start_and_wait_registry)
             if kept is not None and key is not None:
                 reg = pool.submit(self._restore_seed, reg, key, kept)
             links = [pool.submit(self._start_link) for _ in range(self.spec.nodes)]
@@ -314,6 +321,10 @@ class Topology:
             **kw,
         )
         return RunningContainer(spec, self.client)
+
+    def _start_and_wait_registry(self) -> None:
+        self._start_registry_container()
+        self._wait_registry_ready()
 
     def _wait_registry_ready(self) -> None:
         if self.spec.registry is not None:
