@@ -85,15 +85,7 @@ class SerialTopology(Topology):
         raise ProvisionError(f"timed out waiting for {what}")
 
 
-class TogetherTopology(Topology):
-    """The harness's start, with the registry's container started beside the links' instead
-    of before them."""
-
-    registry_first = False
-
-
 SETUPS = (
-    ("together", "harness, registry container started with the links' (not before them)"),
     ("unseeded", "harness, the first cluster of its kind (empty namespace, first node alone)"),
     ("limit", "limit: one proxy alone (memory mode), start to first query"),
     ("cluster_proxy_boot", "a cluster proxy joining ZooKeeper, start to first query (slowest)"),
@@ -219,23 +211,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-compose", action="store_true", help="skip the compose column")
-    parser.add_argument(
-        "--start-order",
-        action="store_true",
-        help="only harness, its start-order variant and the limit (a quick A/B)",
-    )
     args = parser.parse_args()
     client = connect()
     images = resolve_images(client, "local")
     spec = TopologySpec.create()
-    compose = None if args.no_compose or args.start_order else compose_binary()
+    compose = None if args.no_compose else compose_binary()
     # The harness seeds a cluster's namespace from the first of its kind: one unmeasured start
     # makes the seed, in a folder of this run's own.
     seeds = SeedStore(Path(tempfile.mkdtemp(prefix="harness-bench-seeds-")))
     Topology(spec, client=client, images=images, seeds=seeds).start().stop()
     figures: dict[str, list[float]] = {
         "harness": [],
-        "together": [],
         "unseeded": [],
         "limit": [],
         "cluster_proxy_boot": [],
@@ -257,20 +243,12 @@ def main() -> None:
             topo.stop()
         figures["harness"].append(seconds)
         figures["cluster_proxy_boot"].append(boot)
-        seconds, topo = timed(
-            lambda: TogetherTopology(spec, client=client, images=images, seeds=seeds)
-        )
-        topo.stop()
-        figures["together"].append(seconds)
-        limit, limit_cpu = memory_proxy_boot(client, images)
-        figures["limit"].append(limit)
-        cpu.setdefault("limit", []).extend(limit_cpu)
-        if args.start_order:
-            print({k: round(v[-1], 2) for k, v in figures.items() if v}, flush=True)
-            continue
         seconds, topo = timed(lambda: Topology(spec, client=client, images=images))
         topo.stop()
         figures["unseeded"].append(seconds)
+        limit, limit_cpu = memory_proxy_boot(client, images)
+        figures["limit"].append(limit)
+        cpu.setdefault("limit", []).extend(limit_cpu)
         figures["cluster_proxy_alone"].append(cluster_proxy_alone(client, images))
         seconds, topo = timed(lambda: SerialTopology(spec, client=client, images=images))
         topo.stop()
