@@ -50,7 +50,8 @@ def drop_new_databases(topology: Topology, before: set[str]) -> list[str]:
     """Drop every logical database served now and not in ``before``, on every node that
     serves it; return their names (empty when the test left none). A database
     ``LogicalDatabase`` dropped is dropped again but not returned: a node still serving it is
-    the engine's doing (its drop did not reach that node), and the timeline says so."""
+    the engine's doing (its drop did not reach that node), and the timeline says so. Nor is
+    one ``LogicalDatabase`` made and never dropped (its set-up failed)."""
 
     seen: set[str] = set()
 
@@ -65,6 +66,9 @@ def drop_new_databases(topology: Topology, before: set[str]) -> list[str]:
     except WaitTimeout:
         pass
     left = sorted(seen)
+    # Made by harness for this test (LogicalDatabase) and never dropped: its set-up failed
+    # before the test could drop it (an engine whose peers never got it): not the test's.
+    unfinished = [n for n in left if n in topology.created_databases]
     for node in topology.nodes:
         try:
             with node.sql(read_timeout=30) as c:
@@ -78,4 +82,11 @@ def drop_new_databases(topology: Topology, before: set[str]) -> list[str]:
         topology.record(
             Note(f"database {', '.join(missed)} still served after its drop; dropped again")
         )
-    return [n for n in left if n not in topology.dropped_databases]
+    if unfinished:
+        topology.record(
+            Note(
+                f"database {', '.join(unfinished)} made for the test and not dropped (its "
+                "set-up failed); dropped"
+            )
+        )
+    return [n for n in left if n not in topology.dropped_databases and n not in unfinished]
