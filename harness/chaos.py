@@ -59,7 +59,7 @@ from harness.convergence.api import (
     online_compute_nodes,
     wait_converged,
 )
-from harness.convergence.snapshot import Snapshot
+from harness.convergence.snapshot import PARSE_TREE_CAPACITY, Snapshot
 from harness.diagnostics import dump_state, folder_name
 from harness.errors import ConvergenceTimeout
 from harness.faults.catalog import cut, latency
@@ -70,7 +70,6 @@ from harness.runtime.wiring import storage_address
 from harness.timeline import Note
 
 __all__ = [
-    "PARSER_KEY",
     "ChaosFailure",
     "ChaosKnownBehaviour",
     "ChaosRunner",
@@ -82,8 +81,6 @@ __all__ = [
 
 TABLE = "t_order"
 UNIT = "ds_0"
-# The global rule the schedules alter, and the key convergence compares it by.
-PARSER_KEY = "global/sql_parser/parse_tree_cache/initial_capacity"
 MAX_FAULTS = 2  # faults on at once
 PROBE_S = 15.0  # how long a new database may take to reach every node once all is healed
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
@@ -616,10 +613,10 @@ def chaos_machine(
                         state = "missing" if expected else "still there"
                         missing.append(f"{db.name}: {what} {state} (the statement returned ok)")
                         signature.add(lost(what, state))
-            parser = snapshot.get(PARSER_KEY)
+            parser = snapshot.get(PARSE_TREE_CAPACITY)
             if clustered and self.parser is not None and parser != str(self.parser):
                 missing.append(
-                    f"global rule: {PARSER_KEY} is {parser}, not the last value set, "
+                    f"global rule: {PARSE_TREE_CAPACITY} is {parser}, not the last value set, "
                     f"{self.parser} (the statement returned ok)"
                 )
                 signature.add(lost("global rule", "not the last value"))

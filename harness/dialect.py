@@ -225,15 +225,16 @@ class Dialect:
     def sql_parser_view(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         """The SQL parser rule's cache sizes in ``SHOW SQL_PARSER RULE``'s rows, keyed as in
         ``sql_parser_config_view`` (the registry's side), so the two compare key by key."""
+        if not rows:
+            return {}
         view: dict[str, Any] = {}
-        for row in rows[:1]:
-            for column in _SQL_PARSER_CACHES:
-                text = str(row.get(column, ""))
-                view[column] = {
-                    snake: found.group(1)
-                    for snake, camel in _CACHE_SIZES.items()
-                    if (found := re.search(rf'{camel}"?:\s*(\d+)', text))
-                }
+        for column in _SQL_PARSER_CACHES:
+            text = str(rows[0].get(column, ""))
+            view[column] = {
+                snake: found.group(1)
+                for snake, camel in _CACHE_SIZES.items()
+                if (found := re.search(rf'{camel}"?:\s*(\d+)', text))
+            }
         return view
 
     def registry_global_rule(self, keys: dict[str, str], root: str, rule: str) -> Any:

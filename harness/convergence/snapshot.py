@@ -11,7 +11,11 @@ from harness.clients.mysql import SqlClient
 from harness.convergence.config import canonical_config
 from harness.dialect import Dialect
 
-__all__ = ["Snapshot", "flatten", "read_node_snapshot"]
+__all__ = ["PARSE_TREE_CAPACITY", "Snapshot", "flatten", "read_node_snapshot"]
+
+# The SQL parser rule's parse-tree cache capacity in a snapshot read with global_rules: the
+# value harness alters (scenarios write it again, as they use the public API only).
+PARSE_TREE_CAPACITY = "global/sql_parser/parse_tree_cache/initial_capacity"
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

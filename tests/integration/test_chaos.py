@@ -17,7 +17,6 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from harness.chaos import (
-    PARSER_KEY,
     ChaosFailure,
     ChaosKnownBehaviour,
     ChaosSettings,
@@ -26,6 +25,7 @@ from harness.chaos import (
     run_chaos,
 )
 from harness.convergence.api import assert_membership, node_snapshot, online_compute_nodes
+from harness.convergence.snapshot import PARSE_TREE_CAPACITY
 from harness.errors import ProvisionError
 from harness.faults.controller import Faults
 from harness.runtime.image_set import resolve_images
@@ -280,7 +280,7 @@ def test_a_global_rule_altered_while_a_node_is_cut_is_checked_on_every_node(
     assert state.steps[-1].said.endswith(": True")
     state.teardown()
     snapshot = node_snapshot(cluster, 1, [], global_rules=True)
-    assert snapshot.as_dict()[PARSER_KEY] == str(last)
+    assert snapshot.as_dict()[PARSE_TREE_CAPACITY] == str(last)
     # A model expecting another value (as if an ALTER that returned ok had been lost).
     state = chaos_machine(cluster, ChaosSettings(converge_s=10))()
     state.parser = last + 1
