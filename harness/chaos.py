@@ -61,7 +61,7 @@ from harness.convergence.api import (
 )
 from harness.convergence.snapshot import PARSE_TREE_CAPACITY, Snapshot
 from harness.diagnostics import dump_state, folder_name
-from harness.errors import ConvergenceTimeout
+from harness.errors import ConvergenceTimeout, SpecError
 from harness.faults.catalog import cut, latency
 from harness.faults.controller import ActiveFault, Faults
 from harness.faults.hygiene import leftovers, repair
@@ -70,12 +70,14 @@ from harness.runtime.wiring import storage_address
 from harness.timeline import Note
 
 __all__ = [
+    "FAULTS",
     "ChaosFailure",
     "ChaosKnownBehaviour",
     "ChaosRunner",
     "ChaosSettings",
     "TopologyBroken",
     "chaos_machine",
+    "parse_faults",
     "run_chaos",
 ]
 
@@ -86,6 +88,38 @@ PROBE_S = 15.0  # how long a new database may take to reach every node once all 
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
 DOWN = (("kill", "is down"), ("stop", "is down"))
 LINKED = (("cut", "is cut"), ("latency", "has a slowed registry link"))
+# The fault steps a run may draw (ChaosSettings.faults picks some, as a Jepsen test picks its
+# nemeses): a run on fewer kinds meets each kind's interleavings with the changes more often.
+FAULTS = (
+    "cut_registry",
+    "slow_registry",
+    "isolate_node",
+    "pause_node",
+    "kill_node",
+    "remove_node",
+    "add_node",
+    "registry_outage",
+)
+
+
+def parse_faults(text: str) -> tuple[str, ...]:
+    """``--harness-chaos-faults``'s value (comma-separated fault steps; empty: all) checked
+    against FAULTS, before any container starts."""
+    picked = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    unknown = [p for p in picked if p not in FAULTS]
+    if unknown:
+        raise SpecError(
+            "--harness-chaos-faults",
+            ",".join(unknown),
+            f"a comma-separated list of {', '.join(FAULTS)} (empty: all)",
+            f"drop {', '.join(unknown)}, e.g. --harness-chaos-faults=cut_registry,pause_node",
+        )
+    return picked
+
+
+def _never(_machine: object) -> bool:
+    """The precondition of a fault step the run was not given (ChaosSettings.faults)."""
+    return False
 
 
 @dataclass(frozen=True)
@@ -100,7 +134,8 @@ class ChaosSettings:
     reset between examples clears the state a failure left: with ``evidence`` (a folder) set,
     every node's snapshot and the registry dump are saved first, in ``<kind>/`` for the
     shortest example of each kind, and the failure names the folder (the ``chaos`` fixture
-    saves them under the run's report folder)."""
+    saves them under the run's report folder). ``faults`` names the fault steps the
+    schedules may draw (FAULTS; empty: all)."""
 
     examples: int = 5
     steps: int = 10
@@ -111,8 +146,10 @@ class ChaosSettings:
     known: Mapping[str, str] = field(default_factory=dict)
     hunt: tuple[str, ...] = ()
     evidence: Path | None = None
+    faults: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        parse_faults(",".join(self.faults))
         # A read-only copy: the caller's dict may change after, and settings are shared.
         object.__setattr__(self, "known", MappingProxyType(dict(self.known)))
 
@@ -732,6 +769,9 @@ def chaos_machine(
                 return [f"membership after restarting offline nodes: {exc}"]
             return []
 
+    for name in FAULTS:
+        if settings.faults and name not in settings.faults:
+            setattr(Chaos, name, precondition(_never)(getattr(Chaos, name)))
     Chaos.__name__ = Chaos.__qualname__ = "Chaos"
     # Hypothesis keys its example database by the machine's source, the same for every
     # topology: without this, a failure saved on 5.1.0 on ZooKeeper would be replayed first

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness import detached, hooks
-from harness.chaos import ChaosRunner, ChaosSettings, run_chaos
+from harness.chaos import FAULTS, ChaosRunner, ChaosSettings, parse_faults, run_chaos
 from harness.database_hygiene import HarnessLeftoverWarning, drop_new_databases, served_databases
 from harness.diagnostics import dump_state, folder_name
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
@@ -163,6 +163,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "the registry on rule*') to shrink anyway: the run stops at the first failure "
         "matching it and shrinks it (may be given more than once)",
     )
+    chaos.addoption(
+        "--harness-chaos-faults",
+        dest="harness_chaos_faults",
+        default="",
+        metavar="STEP,...",
+        help=f"the fault steps schedules may draw, comma-separated, of: {', '.join(FAULTS)} "
+        "(default: all)",
+    )
 
 
 def _value(config: pytest.Config, name: str) -> str:
@@ -217,6 +225,7 @@ def _settings(config: pytest.Config) -> Settings:
         if settings.proxy_dialect is not None:
             dialect_named(settings.proxy_dialect)
         settings.spec()  # the default spec must be valid too
+        parse_faults(config.getoption("harness_chaos_faults"))
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {exc}") from None
     return settings
@@ -645,6 +654,7 @@ def chaos_settings(request: pytest.FixtureRequest) -> ChaosSettings:
         budget_s=opt("harness_chaos_budget"),
         seed=opt("harness_chaos_seed"),
         hunt=tuple(opt("harness_chaos_hunt")),
+        faults=parse_faults(opt("harness_chaos_faults")),
     )
 
 

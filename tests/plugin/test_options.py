@@ -37,6 +37,10 @@ def test_uses(topology):
             ["--harness-mode=memory", "--harness-registry=zookeeper"],
             ["--harness-registry='zookeeper'", "--harness-mode=memory"],
         ),
+        (
+            ["--harness-chaos-faults=cut_registry,flood"],
+            ["--harness-chaos-faults='flood'", "cut_registry, slow_registry", "drop flood"],
+        ),
     ],
 )
 def test_bad_option_is_a_usage_error(
