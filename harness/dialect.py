@@ -24,6 +24,8 @@ __all__ = [
     "dialect_for_version",
     "dialect_named",
     "load_yaml",
+    "props_config_view",
+    "props_view",
     "sql_parser_config_view",
 ]
 
@@ -55,9 +57,10 @@ _CACHE_SIZES = {"initial_capacity": "initialCapacity", "maximum_size": "maximumS
 def sql_parser_config_view(config: Any) -> dict[str, Any]:
     """The SQL parser rule's cache sizes in its configuration as the registry holds it
     (``parseTreeCache: {initialCapacity: ..}``), keyed as ``Dialect.sql_parser_view``; a rule
-    the registry does not hold reads ``{"held": "no"}``."""
+    the registry does not hold (5.1 before its first change: nodes run the default) reads
+    empty."""
     if not isinstance(config, dict):
-        return {"held": "no"}
+        return {}
     view: dict[str, Any] = {}
     for column in _SQL_PARSER_CACHES:
         cache = config.get(_camel(column))
@@ -66,6 +69,35 @@ def sql_parser_config_view(config: Any) -> dict[str, Any]:
                 snake: str(cache[camel]) for snake, camel in _CACHE_SIZES.items() if camel in cache
             }
     return view
+
+
+# Rows of SHOW ALL VARIABLES / SHOW DIST VARIABLES that are not props (VariableEnum): the
+# asking session's own (its cached connections, transaction type) or the node's (its agent).
+_NOT_PROPS = frozenset({"agent_plugins_enabled", "cached_connections", "transaction_type"})
+
+
+def props_view(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The props in a node's ``SHOW ... VARIABLES`` rows, by snake_case name."""
+    view: dict[str, str] = {}
+    for row in rows:
+        name, value = (str(v) for v in list(row.values())[:2])
+        if name not in _NOT_PROPS:
+            view[name] = value
+    return view
+
+
+def props_config_view(config: Any) -> dict[str, str]:
+    """Props as the registry holds them (kebab-case YAML), keyed and written as a node's
+    ``props_view`` (``sql-show: true`` reads ``sql_show: "true"``)."""
+    if not isinstance(config, dict):
+        return {}
+    return {str(k).replace("-", "_"): _prop_text(v) for k, v in config.items()}
+
+
+def _prop_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 def _q(value: str) -> str:
@@ -246,6 +278,20 @@ class Dialect:
                 return item
         return None
 
+    def show_props(self) -> str:
+        """Every prop's value on the node answering (and a few session variables)."""
+        return "SHOW ALL VARIABLES"
+
+    def set_prop(self, name: str, value: str) -> str:
+        """Change a prop cluster-wide (``name`` snake_case, as ``show_props`` lists it)."""
+        return f"SET VARIABLE {name} = {value}"
+
+    def registry_props(self, keys: dict[str, str], root: str) -> Any:
+        """The props as the registry holds them, decoded (None if not there); ``keys`` is the
+        subtree under ``<root>/props``. 5.1 keeps them in one YAML map at ``<root>/props``."""
+        value = keys.get(f"{root}/props")
+        return None if value is None else load_yaml(value)
+
     # -- reading results -----------------------------------------------------------------
     def storage_unit_view(self, row: dict[str, Any]) -> dict[str, str]:
         """The comparable part of a storage-unit row (pool internals and secrets dropped)."""
@@ -322,6 +368,18 @@ class Dialect55(Dialect):
         active = keys.get(f"{base}/active_version", "").strip()
         value = keys.get(f"{base}/versions/{active}") if active else None
         return None if value is None else load_yaml(value)
+
+    def registry_props(self, keys: dict[str, str], root: str) -> Any:
+        """5.5 versions the props: ``<root>/props/versions/<active_version>``."""
+        active = keys.get(f"{root}/props/active_version", "").strip()
+        value = keys.get(f"{root}/props/versions/{active}") if active else None
+        return None if value is None else load_yaml(value)
+
+    def show_props(self) -> str:
+        return "SHOW DIST VARIABLES"
+
+    def set_prop(self, name: str, value: str) -> str:
+        return f"SET DIST VARIABLE {name} = {value}"
 
     def registry_config(self, keys: dict[str, str], base: str) -> tuple[Any, Any]:
         """Active versions of ``<base>/data_sources/units/<ds>`` and of every

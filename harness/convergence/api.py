@@ -79,6 +79,7 @@ def _select(topology: Topology, nodes: Iterable[int] | None) -> list[ComputeNode
 
 # Upper bound on how stale the registry side may be should a watch miss an event.
 REGISTRY_REREAD_S = 1.0
+GLOBAL = "global/"  # the global configuration's keys (global_rules)
 
 
 class _RegistrySide:
@@ -109,7 +110,11 @@ class _RegistrySide:
             else [f"{self._root}/metadata/{db}" for db in databases]
         )
         if global_rules:
-            watched.append(f"{self._root}/rules")
+            watched += [f"{self._root}/rules", f"{self._root}/props"]
+        # The global keys the registry held at the last read: a node lists every prop and the
+        # SQL parser rule, the registry only the props set (in the configuration or by SET
+        # ... VARIABLE) and, on 5.1, the rule once changed; only those compare with it.
+        self._global: frozenset[str] = frozenset()
         self._cancels = [self._reader.watch(path, self._changed) for path in watched]
 
     def _changed(self) -> None:
@@ -129,10 +134,18 @@ class _RegistrySide:
             self._last = read_registry_snapshot(
                 self._reader, self._root, dbs, self._dialect, global_rules=self._global_rules
             )
+            self._global = frozenset(k for k, _ in self._last.entries if k.startswith(GLOBAL))
         except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable registry
             self._dirty.set()
             self._last = Snapshot.unreadable(REGISTRY_SOURCE, f"{type(exc).__name__}: {exc}")
         return self._last
+
+    def comparable(self, key: str) -> bool:
+        """Keys a node and the registry must agree on (``registry_comparable``; of the global
+        configuration, what the registry holds)."""
+        if key.startswith(GLOBAL):
+            return key in self._global
+        return registry_comparable(key)
 
     def sleep(self, seconds: float) -> None:
         self._woken.wait(seconds)
@@ -160,8 +173,9 @@ def wait_converged(
     """Wait until every selected node serves the same metadata (for ``databases``, default
     all) for ``stable`` seconds, agreeing with the registry's active configuration (cluster
     mode, unless ``registry=False``), and ``expect`` holds on it. ``global_rules`` adds the
-    global rules (``global/sql_parser/...``) to what must agree; ``databases=[]`` with it
-    compares those alone.
+    global configuration to what must agree: the SQL parser rule (``global/sql_parser/...``)
+    and the props (``global/props/<name>``; with the registry, those it holds);
+    ``databases=[]`` with it compares those alone.
 
     Never raises on timeout: see ``result.converged`` and ``result.explain()``; use
     :func:`assert_converged` to fail. ``timeout``, ``stable`` and ``interval`` are seconds.
@@ -187,7 +201,7 @@ def wait_converged(
             interval=interval,
             expect=expect,
             reference=side.read if side else None,
-            comparable=registry_comparable,
+            comparable=side.comparable if side else registry_comparable,
             sleep=side.sleep if side else None,
             origin=since if since is not None else topology.take_commit(),
         )

@@ -1,6 +1,6 @@
 """The registry's side of a snapshot: the active configuration under ``<namespace>/metadata``
-(and the global rules under ``<namespace>/rules``), decoded into the same key space as a
-node's ``config``."""
+(and the global rules and props under ``<namespace>/rules`` and ``/props``), decoded into the
+same key space as a node's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from harness.clients.registry import RegistryReader
 from harness.convergence.config import canonical_config
 from harness.convergence.snapshot import Snapshot
-from harness.dialect import Dialect, sql_parser_config_view
+from harness.dialect import Dialect, props_config_view, sql_parser_config_view
 
 __all__ = ["REGISTRY_SOURCE", "read_registry_snapshot"]
 
@@ -26,7 +26,8 @@ def read_registry_snapshot(
     global_rules: bool = False,
 ) -> Snapshot:
     """``database/<db>/config/...`` for each database, as the registry holds it; with
-    ``global_rules``, ``global/sql_parser/...`` too (the node side's keys)."""
+    ``global_rules``, ``global/sql_parser/...`` and ``global/props/<name>`` too (the node
+    side's keys; only the props the registry holds, where a node lists every prop)."""
     tree: dict[str, Any] = {}
     for db in sorted(databases):
         base = f"{root}/metadata/{db}"
@@ -40,5 +41,9 @@ def read_registry_snapshot(
     snapshot: dict[str, Any] = {"database": tree}
     if global_rules:
         rule = dialect.registry_global_rule(reader.tree(f"{root}/rules"), root, "sql_parser")
-        snapshot["global"] = {"sql_parser": sql_parser_config_view(rule)}
+        props = dialect.registry_props(reader.tree(f"{root}/props"), root)
+        snapshot["global"] = {
+            "sql_parser": sql_parser_config_view(rule),
+            "props": props_config_view(props),
+        }
     return Snapshot.of(REGISTRY_SOURCE, snapshot)

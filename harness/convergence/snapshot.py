@@ -9,13 +9,15 @@ from typing import Any
 
 from harness.clients.mysql import SqlClient
 from harness.convergence.config import canonical_config
-from harness.dialect import Dialect
+from harness.dialect import Dialect, props_view
 
-__all__ = ["PARSE_TREE_CAPACITY", "Snapshot", "flatten", "read_node_snapshot"]
+__all__ = ["PARSE_TREE_CAPACITY", "PROPS", "Snapshot", "flatten", "read_node_snapshot"]
 
 # The SQL parser rule's parse-tree cache capacity in a snapshot read with global_rules: the
 # value harness alters (scenarios write it again, as they use the public API only).
 PARSE_TREE_CAPACITY = "global/sql_parser/parse_tree_cache/initial_capacity"
+# Where a snapshot read with global_rules keeps the props, one key each (snake_case names).
+PROPS = "global/props"
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -88,8 +90,9 @@ def read_node_snapshot(
     global_rules: bool = False,
 ) -> Snapshot:
     """Read one node's metadata for ``databases`` (default: every database it serves), and
-    with ``global_rules`` its global rules (``global/sql_parser/...``: the SQL parser rule's
-    cache sizes, the global rule harness can alter on every release)."""
+    with ``global_rules`` its global configuration: ``global/sql_parser/...`` (the SQL parser
+    rule's cache sizes, the global rule harness can alter on every release) and
+    ``global/props/<name>`` (every prop, as ``SHOW ... VARIABLES`` lists it)."""
     listed = sorted(str(next(iter(r.values()))) for r in client.query(dialect.show_databases()))
     served = dialect.user_databases(listed)
     wanted = sorted(databases) if databases is not None else served
@@ -116,7 +119,10 @@ def read_node_snapshot(
     snapshot: dict[str, Any] = {"database": tree}
     if global_rules:
         rows = client.query(dialect.show_sql_parser_rule())
-        snapshot["global"] = {"sql_parser": dialect.sql_parser_view(rows)}
+        snapshot["global"] = {
+            "sql_parser": dialect.sql_parser_view(rows),
+            "props": props_view(client.query(dialect.show_props())),
+        }
     return Snapshot.of(source, snapshot)
 
 

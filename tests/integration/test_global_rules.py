@@ -1,6 +1,6 @@
-"""The convergence checker's global rules against a real cluster (the default engine, on
-ZooKeeper): a node cut from the registry while a global rule is altered is named, with the
-key and both values, and the check passes once it is back."""
+"""The convergence checker's global configuration against a real cluster (the default engine,
+on ZooKeeper): a node cut from the registry while a global rule is altered, or a prop set, is
+named, with the key and both values, and the check passes once it is back."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from harness.convergence.api import assert_converged, wait_converged
 from harness.convergence.snapshot import PARSE_TREE_CAPACITY as CAPACITY
+from harness.convergence.snapshot import PROPS
 from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
@@ -54,3 +55,37 @@ def test_node_cut_while_a_global_rule_is_altered_is_named_then_converges(
     finally:
         cut.toxiproxy.set_enabled("registry", True)
     assert_converged(cluster, databases=[], global_rules=True, timeout=30, expect=_capacity(8765))
+
+
+SQL_SHOW = f"{PROPS}/sql_show"
+
+
+def _sql_show(value: str) -> Any:
+    return lambda snapshot: snapshot.as_dict().get(SQL_SHOW) == value
+
+
+def test_node_cut_while_a_prop_is_set_is_named_then_converges(cluster: Topology) -> None:
+    cut = cluster.nodes[1]
+    with cluster.nodes[0].sql() as c:
+        c.execute(cluster.dialect.set_prop("sql_show", "false"))
+    assert_converged(cluster, databases=[], global_rules=True, expect=_sql_show("false"))
+    # Every prop a node lists is compared between nodes (more than the registry holds).
+    props = [k for k in wait_converged(cluster, databases=[], global_rules=True).snapshot.as_dict()]
+    assert len([k for k in props if k.startswith(PROPS + "/")]) > 10
+
+    cut.toxiproxy.set_enabled("registry", False)
+    try:
+        with cluster.nodes[0].sql() as c:
+            c.execute(cluster.dialect.set_prop("sql_show", "true"))
+        result = wait_converged(
+            cluster, databases=[], global_rules=True, timeout=3, expect=_sql_show("true")
+        )
+        assert not result.converged
+        assert cut.name in result.diff
+        assert SQL_SHOW in result.diff
+        row = result.diff.split(SQL_SHOW, 1)[1].splitlines()[1:4]
+        assert any("registry: true" in line for line in row), result.diff
+        assert any(f"{cut.name}: false" in line for line in row), result.diff
+    finally:
+        cut.toxiproxy.set_enabled("registry", True)
+    assert_converged(cluster, databases=[], global_rules=True, timeout=30, expect=_sql_show("true"))

@@ -12,6 +12,8 @@ from harness.dialect import (
     dialect_for_version,
     dialect_named,
     load_yaml,
+    props_config_view,
+    props_view,
     sql_parser_config_view,
 )
 from harness.errors import SpecError
@@ -252,5 +254,43 @@ def test_sql_parser_view_reads_either_lines_rows_in_the_registrys_terms() -> Non
         "sqlStatementCache": {"initialCapacity": 2000, "maximumSize": 65535},
     }
     assert sql_parser_config_view(config) == want
-    assert sql_parser_config_view(None) == {"held": "no"}
+    assert sql_parser_config_view(None) == {}
     assert "(PARSE_TREE_CACHE(INITIAL_CAPACITY=7," in dialect_named("5.5").alter_sql_parser_rule(7)
+
+
+def test_props_read_from_a_node_and_from_either_registry_layout_compare_key_by_key() -> None:
+    # As 5.1.1's SHOW ALL VARIABLES and 5.5.2's SHOW DIST VARIABLES answered here; the
+    # session's and node's own variables are not props.
+    rows = [
+        {"variable_name": "sql_show", "variable_value": "true"},
+        {"variable_name": "proxy_frontend_flush_threshold", "variable_value": "128"},
+        {"variable_name": "cached_connections", "variable_value": "3"},
+        {"variable_name": "transaction_type", "variable_value": "LOCAL"},
+        {"variable_name": "agent_plugins_enabled", "variable_value": "true"},
+        {"variable_name": "proxy_frontend_database_protocol_type", "variable_value": ""},
+    ]
+    assert props_view(rows) == {
+        "sql_show": "true",
+        "proxy_frontend_flush_threshold": "128",
+        "proxy_frontend_database_protocol_type": "",
+    }
+    text = (
+        "check-table-metadata-enabled: false\nproxy-frontend-flush-threshold: 128\nsql-show: true\n"
+    )
+    want = {
+        "check_table_metadata_enabled": "false",
+        "proxy_frontend_flush_threshold": "128",
+        "sql_show": "true",
+    }
+    root = "/governance_ds"
+    v51 = dialect_named("5.1").registry_props({f"{root}/props": text}, root)
+    keys_55 = {f"{root}/props/active_version": "1", f"{root}/props/versions/0": "sql-show: false"}
+    keys_55[f"{root}/props/versions/1"] = text
+    v55 = dialect_named("5.5").registry_props(keys_55, root)
+    assert props_config_view(v51) == props_config_view(v55) == want
+    assert dialect_named("5.5").registry_props({}, root) is None
+    assert props_config_view(None) == {}
+    assert dialect_named("5.1").set_prop("sql_show", "true") == "SET VARIABLE sql_show = true"
+    assert dialect_named("5.5").set_prop("sql_show", "true") == "SET DIST VARIABLE sql_show = true"
+    assert dialect_named("5.1").show_props() == "SHOW ALL VARIABLES"
+    assert dialect_named("5.5").show_props() == "SHOW DIST VARIABLES"
