@@ -427,15 +427,17 @@ def chaos_machine(
         @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
         @rule(node=nodes, steps=durations)
         def cut_registry(self, node: int, steps: int) -> None:
-            self._on_node(
-                "cut_registry", node, steps, lambda: self.faults.apply(node, cut("registry")), DOWN
-            )
+            # Not on a cut link: healing either cut would end both (one Toxiproxy switch), while
+            # the schedule said the other lasts on (a seed-21 run on 5.1.1 did that).
+            how = lambda: self.faults.apply(node, cut("registry"))  # noqa: E731
+            self._on_node("cut_registry", node, steps, how, (*DOWN, LINKED[0]))
 
         @precondition(lambda self: len(self.active) < MAX_FAULTS and has_registry)
         @rule(node=nodes, steps=durations)
         def slow_registry(self, node: int, steps: int) -> None:
             slow = latency(300, 50)
-            self._on_node("slow_registry", node, steps, lambda: self.faults.apply(node, slow), DOWN)
+            how = lambda: self.faults.apply(node, slow)  # noqa: E731
+            self._on_node("slow_registry", node, steps, how, (*DOWN, LINKED[1]))
 
         @precondition(lambda self: len(self.active) < MAX_FAULTS and not self._down())
         @rule(node=nodes, steps=durations)
