@@ -210,6 +210,7 @@ class Database:
     exists: bool | None = None
     unit: bool | None = None
     rule: bool | None = None
+    unannounced: bool = False  # created through a node cut from the registry
 
 
 @dataclass
@@ -306,6 +307,9 @@ def chaos_machine(
             for s in topology.storage:
                 with contextlib.suppress(Exception), s.sql() as c:
                     c.execute(f"CREATE DATABASE IF NOT EXISTS `{db.physical}`")
+            # Through a node cut from the registry (or during an outage): 5.1.x answers OK and
+            # keeps it on that node; its peers first hear of it from a later write to it.
+            db.unannounced = self._on(via, "cut") or self._outage()
             db.exists = self._sql(via, self.dialect.create_database(name))
             self._step("create_database", {"via": via}, f"node-{via}: create {name}: {db.exists}")
 
@@ -628,7 +632,11 @@ def chaos_machine(
             if not result.converged:
                 raise _Violation(
                     f"after every fault healed, the nodes did not converge:\n{result.explain()}",
-                    divergence(result, self.served_before),
+                    divergence(
+                        result,
+                        self.served_before,
+                        [d.name for d in self.dbs.values() if d.unannounced],
+                    ),
                 )
             snapshot = result.snapshot.as_dict()
 

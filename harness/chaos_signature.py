@@ -10,12 +10,15 @@ A signature is one or more parts, each naming a direction and an object:
   applied (a missed or failed event); where the run says which databases each faulted node
   served when its fault began, a missed storage unit or rule says which it was:
   ``... on rule (of a database it served before its fault)`` (a change to what it knew) or
-  ``... on rule (of a database new to it at its fault)``;
+  ``... on rule (of a database new to it at its fault)``; and where the database's CREATE
+  answered OK through a node cut from the registry, ``... on storage unit (of a database
+  created through a node cut from the registry)``, whichever node missed it;
 - ``a node and the registry differ on storage unit``: both hold it, with other values;
 - ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
 - ``lost: database still there``: a change that returned success is not on any node
   (``lost: global rule not the last value``: the nodes agree on an older SQL parser rule);
-- ``... on global rule``: a node and the registry differ on a global rule;
+- ``... on global rule`` / ``... on prop``: a node and the registry differ on a global rule
+  or a prop the registry holds;
 - ``membership``: the online compute nodes do not match the live ones;
 - ``a node could not join``: a node added during the schedule did not boot;
 - ``a node no longer hears changes``: once all agreed, a new database did not reach it.
@@ -38,6 +41,7 @@ __all__ = [
     "KNOWN_BEFORE",
     "MEMBERSHIP",
     "NEW_AT_FAULT",
+    "UNANNOUNCED",
     "divergence",
     "hunted",
     "known_reason",
@@ -49,6 +53,7 @@ JOIN_FAILED = "a node could not join"
 DEAF = "a node no longer hears changes"
 KNOWN_BEFORE = "(of a database it served before its fault)"
 NEW_AT_FAULT = "(of a database new to it at its fault)"
+UNANNOUNCED = "(of a database created through a node cut from the registry)"
 
 # A key's third part (database/<db>/<part>/...) names its object; config keys name it next.
 _OBJECTS = {
@@ -62,7 +67,7 @@ _OBJECTS = {
 def _object(key: str) -> str:
     parts = key.split("/")
     if parts[0] == "global":
-        return "global rule"
+        return "prop" if parts[1:2] == ["props"] else "global rule"
     if len(parts) < 3 or parts[0] != "database":
         return parts[0]
     part = parts[3] if parts[2] == "config" and len(parts) > 3 else parts[2]
@@ -74,10 +79,19 @@ def _whole(keys: Iterable[str]) -> set[str]:
     return {k.split("/")[1] for k in keys if k.startswith("database/") and k.endswith("/exists")}
 
 
+def _comparable(key: str, registry: Mapping[str, str]) -> bool:
+    """As the convergence check: global keys only where the registry holds them (a node lists
+    every prop, the registry those set)."""
+    return key in registry if key.startswith("global/") else registry_comparable(key)
+
+
 def _against_registry(
-    node: Mapping[str, str], registry: Mapping[str, str], served: Collection[str] | None
+    node: Mapping[str, str],
+    registry: Mapping[str, str],
+    served: Collection[str] | None,
+    unannounced: Collection[str],
 ) -> set[str]:
-    keys = [k for k in {*node, *registry} if registry_comparable(k)]
+    keys = [k for k in {*node, *registry} if _comparable(k, registry)]
     differing = [k for k in keys if node.get(k) != registry.get(k)]
     whole = _whole(differing)
     out: set[str] = set()
@@ -90,6 +104,9 @@ def _against_registry(
         elif theirs is None:
             direction = "ahead of"
         elif mine is None:
+            if key.startswith("database/") and key.split("/")[1] in unannounced:
+                out.add(f"a node is behind the registry on {_object(key)} {UNANNOUNCED}")
+                continue
             if served is not None and key.startswith("database/"):
                 known = key.split("/")[1] in served
                 qualifier = KNOWN_BEFORE if known else NEW_AT_FAULT
@@ -104,11 +121,16 @@ def _against_registry(
 
 
 def divergence(
-    result: ConvergenceResult, served_before: Mapping[str, Collection[str]] | None = None
+    result: ConvergenceResult,
+    served_before: Mapping[str, Collection[str]] | None = None,
+    unannounced: Collection[str] = (),
 ) -> list[str]:
     """The signature of a convergence failure: each kind of difference, sorted.
     ``served_before``: for each node that had a fault, the databases it served when the
-    fault began; a storage unit or rule it missed then says whether it knew the database."""
+    fault began; a storage unit or rule it missed then says whether it knew the database.
+    ``unannounced``: databases whose CREATE answered OK through a node cut from the registry
+    (its peers may first hear of one when a storage unit or rule is written to it): a storage
+    unit or rule a node missed there says so, whichever node it is."""
     nodes = [s for s in result.snapshots if s.error is None]
     parts: set[str] = set()
     registry: Snapshot | None = result.registry
@@ -116,7 +138,7 @@ def divergence(
         reference = registry.as_dict()
         for snapshot in nodes:
             served = (served_before or {}).get(snapshot.source)
-            parts |= _against_registry(snapshot.as_dict(), reference, served)
+            parts |= _against_registry(snapshot.as_dict(), reference, served, unannounced)
     if not parts:
         differing = diff_snapshots(nodes)
         whole = _whole(differing)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from harness.chaos_signature import KNOWN_BEFORE, NEW_AT_FAULT, known_reason
+from harness.chaos_signature import KNOWN_BEFORE, NEW_AT_FAULT, UNANNOUNCED, known_reason
 from scenarios.known import (
     CONFIG_MISSED_51,
+    CREATED_THROUGH_CUT_NODE_51,
     DATABASE_BEHIND_51,
     DROP_MISSED,
     RACY_REPLAY_ORDER,
@@ -44,6 +45,14 @@ def test_a_missed_database_is_known_on_51_zookeeper_by_its_two_causes() -> None:
         )
         == DROP_MISSED
     )
+
+
+def test_a_unit_missed_in_a_database_created_through_a_cut_node_is_known_on_51_zookeeper() -> None:
+    missed = [f"a node is behind the registry on storage unit {UNANNOUNCED}"]
+    for version in ("5.1.0", "5.1.1"):
+        reason = known_reason(missed, chaos_known(version, "zookeeper"))
+        assert reason == CREATED_THROUGH_CUT_NODE_51
+    assert known_reason(missed, chaos_known("5.5.2", "zookeeper")) is None
 
 
 def test_unknown_release_knows_nothing() -> None:

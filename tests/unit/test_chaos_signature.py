@@ -161,3 +161,42 @@ def test_a_node_on_an_older_global_rule_differs_from_the_registry_on_the_global_
     assert divergence(result(with_parser("node-0", "1203"), with_parser("node-1", "1102"))) == [
         "nodes disagree on global rule"
     ]
+
+
+def test_props_compare_with_the_registry_where_it_holds_them() -> None:
+    def with_props(source: str, **props: str) -> Snapshot:
+        return Snapshot.of(source, {"database": {}, "global": {"props": props}})
+
+    # A node lists every prop; the registry holds those set: the rest is no difference.
+    agree = divergence(
+        result(
+            with_props("node-0", sql_show="true", sql_simple="false"),
+            with_props("node-1", sql_show="true", sql_simple="true"),
+            registry=with_props("registry", sql_show="true"),
+        )
+    )
+    assert agree == ["nodes disagree on prop"]
+    differ = divergence(
+        result(
+            with_props("node-0", sql_show="false", sql_simple="false"),
+            registry=with_props("registry", sql_show="true"),
+        )
+    )
+    assert differ == ["a node and the registry differ on prop"]
+
+
+def test_a_unit_missed_in_a_database_created_through_a_cut_node_says_so() -> None:
+    # 5.1.1, chaos seed 21: chaos_0 created through node-2 while it was cut (kept there only),
+    # then a storage unit registered through it once healed; its peers serve chaos_0 without it.
+    with_unit = {"storage_unit": UNIT, "rule": {}}
+    without: dict[str, Any] = {"storage_unit": {}, "rule": {}}
+    missed = result(
+        node("node-0", chaos_0=without),
+        node("node-2", chaos_0=with_unit),
+        registry=registry(chaos_0=with_unit),
+    )
+    assert divergence(missed, {}, ["chaos_0"]) == [
+        "a node is behind the registry on storage unit "
+        "(of a database created through a node cut from the registry)"
+    ]
+    assert divergence(missed, {}, ["chaos_1"]) == ["a node is behind the registry on storage unit"]
