@@ -253,6 +253,8 @@ def chaos_machine(
             # The SQL parser rule's last capacity set with success (None: none this example,
             # or the last ALTER failed or timed out, so either value is fine).
             self.parser: int | None = None
+            # An ALTER of it answered through a node cut from the registry (or in an outage).
+            self.parser_through_cut = False
             self.active: list[tuple[ActiveFault, int]] = []
             self.heal_failed: list[str] = []  # what harness could not heal (not a finding)
             self.join_failed: list[str] = []  # nodes that could not boot (a finding)
@@ -395,8 +397,10 @@ def chaos_machine(
             self._tick()
             # New in every example and step, so a node left on an older value shows.
             capacity = 1000 + 100 * shared.examples + len(self.steps)
+            through_cut = self._on(via, "cut") or self._outage()
             done = self._sql(via, self.dialect.alter_sql_parser_rule(capacity))
             self.parser = capacity if done else None
+            self.parser_through_cut |= bool(done) and through_cut
             said = f"node-{via}: alter the SQL parser rule (parse-tree cache {capacity}): {done}"
             self._step("alter_global_rule", {"via": via}, said)
 
@@ -636,6 +640,7 @@ def chaos_machine(
                         result,
                         self.served_before,
                         [d.name for d in self.dbs.values() if d.unannounced],
+                        global_through_cut=self.parser_through_cut,
                     ),
                 )
             snapshot = result.snapshot.as_dict()

@@ -18,7 +18,8 @@ A signature is one or more parts, each naming a direction and an object:
 - ``lost: database still there``: a change that returned success is not on any node
   (``lost: global rule not the last value``: the nodes agree on an older SQL parser rule);
 - ``... on global rule`` / ``... on prop``: a node and the registry differ on a global rule
-  or a prop the registry holds;
+  or a prop the registry holds (``... on global rule (altered through a node cut from the
+  registry)`` where an ALTER of it answered OK so);
 - ``membership``: the online compute nodes do not match the live ones;
 - ``a node could not join``: a node added during the schedule did not boot;
 - ``a node no longer hears changes``: once all agreed, a new database did not reach it.
@@ -36,6 +37,7 @@ from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import Snapshot, registry_comparable
 
 __all__ = [
+    "ALTERED_THROUGH_CUT",
     "DEAF",
     "JOIN_FAILED",
     "KNOWN_BEFORE",
@@ -54,6 +56,7 @@ DEAF = "a node no longer hears changes"
 KNOWN_BEFORE = "(of a database it served before its fault)"
 NEW_AT_FAULT = "(of a database new to it at its fault)"
 UNANNOUNCED = "(of a database created through a node cut from the registry)"
+ALTERED_THROUGH_CUT = "(altered through a node cut from the registry)"
 
 # A key's third part (database/<db>/<part>/...) names its object; config keys name it next.
 _OBJECTS = {
@@ -90,6 +93,7 @@ def _against_registry(
     registry: Mapping[str, str],
     served: Collection[str] | None,
     unannounced: Collection[str],
+    global_through_cut: bool,
 ) -> set[str]:
     keys = [k for k in {*node, *registry} if _comparable(k, registry)]
     differing = [k for k in keys if node.get(k) != registry.get(k)]
@@ -114,7 +118,10 @@ def _against_registry(
                 continue
             direction = "behind"
         else:
-            out.add(f"a node and the registry differ on {_object(key)}")
+            what = _object(key)
+            if global_through_cut and what == "global rule":
+                what = f"{what} {ALTERED_THROUGH_CUT}"
+            out.add(f"a node and the registry differ on {what}")
             continue
         out.add(f"a node is {direction} the registry on {_object(key)}")
     return out
@@ -124,13 +131,17 @@ def divergence(
     result: ConvergenceResult,
     served_before: Mapping[str, Collection[str]] | None = None,
     unannounced: Collection[str] = (),
+    *,
+    global_through_cut: bool = False,
 ) -> list[str]:
     """The signature of a convergence failure: each kind of difference, sorted.
     ``served_before``: for each node that had a fault, the databases it served when the
     fault began; a storage unit or rule it missed then says whether it knew the database.
     ``unannounced``: databases whose CREATE answered OK through a node cut from the registry
     (its peers may first hear of one when a storage unit or rule is written to it): a storage
-    unit or rule a node missed there says so, whichever node it is."""
+    unit or rule a node missed there says so, whichever node it is. ``global_through_cut``:
+    an ALTER of the global rule answered OK through a node cut from the registry; a node and
+    the registry that differ on it say so."""
     nodes = [s for s in result.snapshots if s.error is None]
     parts: set[str] = set()
     registry: Snapshot | None = result.registry
@@ -138,7 +149,9 @@ def divergence(
         reference = registry.as_dict()
         for snapshot in nodes:
             served = (served_before or {}).get(snapshot.source)
-            parts |= _against_registry(snapshot.as_dict(), reference, served, unannounced)
+            parts |= _against_registry(
+                snapshot.as_dict(), reference, served, unannounced, global_through_cut
+            )
     if not parts:
         differing = diff_snapshots(nodes)
         whole = _whole(differing)

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 import pytest
 
 from harness import ConvergenceTimeout, ProvisionError, SqlError
-from harness.chaos_signature import DEAF, JOIN_FAILED, KNOWN_BEFORE, NEW_AT_FAULT, UNANNOUNCED
+from harness.chaos_signature import (
+    ALTERED_THROUGH_CUT,
+    DEAF,
+    JOIN_FAILED,
+    KNOWN_BEFORE,
+    NEW_AT_FAULT,
+    UNANNOUNCED,
+)
 
 # Fixed in 5.1.1 by apache/shardingsphere#16185 (merged 2022-03-18).
 ONLY_510 = ("5.1.0",)
@@ -294,6 +301,10 @@ def chaos_known(version: str, registry: str) -> dict[str, str]:
         known[f"a node is behind the registry on rule {KNOWN_BEFORE}"] = _reason(RACY_REPLAY_ORDER)
         known[f"a node is behind the registry on * {NEW_AT_FAULT}"] = CONFIG_MISSED_51
         known[f"a node is behind the registry on * {UNANNOUNCED}"] = CREATED_THROUGH_CUT_NODE_51
+        # The same behaviour on a global rule: the node keeps the value, the registry the old.
+        known[f"a node and the registry differ on global rule {ALTERED_THROUGH_CUT}"] = _reason(
+            DISTSQL_LOST_IN_OUTAGE
+        )
         known["a node is behind the registry on database"] = DATABASE_BEHIND_51
     if version in ONLY_510 and registry == "zookeeper":
         known["membership"] = NO_REREGISTER_ZK

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from harness.chaos_signature import KNOWN_BEFORE, NEW_AT_FAULT, UNANNOUNCED, known_reason
+from harness.chaos_signature import (
+    ALTERED_THROUGH_CUT,
+    KNOWN_BEFORE,
+    NEW_AT_FAULT,
+    UNANNOUNCED,
+    known_reason,
+)
 from scenarios.known import (
     CONFIG_MISSED_51,
     CREATED_THROUGH_CUT_NODE_51,
     DATABASE_BEHIND_51,
+    DISTSQL_LOST_IN_OUTAGE,
     DROP_MISSED,
     RACY_REPLAY_ORDER,
     chaos_known,
@@ -53,6 +60,17 @@ def test_a_unit_missed_in_a_database_created_through_a_cut_node_is_known_on_51_z
         reason = known_reason(missed, chaos_known(version, "zookeeper"))
         assert reason == CREATED_THROUGH_CUT_NODE_51
     assert known_reason(missed, chaos_known("5.5.2", "zookeeper")) is None
+
+
+def test_a_global_rule_altered_through_a_cut_node_is_the_outage_behaviour_on_51_zookeeper() -> None:
+    differ = [f"a node and the registry differ on global rule {ALTERED_THROUGH_CUT}"]
+    outage = str(DISTSQL_LOST_IN_OUTAGE.mark.args[0])
+    for version in ("5.1.0", "5.1.1"):
+        assert known_reason(differ, chaos_known(version, "zookeeper")) == outage
+        # Not altered through a cut node: a node left on another value is a finding.
+        plain = ["a node and the registry differ on global rule"]
+        assert known_reason(plain, chaos_known(version, "zookeeper")) is None
+    assert known_reason(differ, chaos_known("5.5.2", "zookeeper")) is None
 
 
 def test_unknown_release_knows_nothing() -> None:

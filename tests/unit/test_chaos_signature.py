@@ -157,6 +157,19 @@ def test_a_node_on_an_older_global_rule_differs_from_the_registry_on_the_global_
         )
     )
     assert got == ["a node and the registry differ on global rule"]
+    # 5.1.1, chaos seed 22: node-0 altered it while cut (answered OK, kept it, never persisted).
+    through_cut = divergence(
+        result(
+            with_parser("node-0", "5507"),
+            with_parser("node-1", "5505"),
+            registry=with_parser("registry", "5505"),
+        ),
+        global_through_cut=True,
+    )
+    assert through_cut == [
+        "a node and the registry differ on global rule "
+        "(altered through a node cut from the registry)"
+    ]
     # Without a registry (or where it agrees), the nodes' own disagreement is named.
     assert divergence(result(with_parser("node-0", "1203"), with_parser("node-1", "1102"))) == [
         "nodes disagree on global rule"
