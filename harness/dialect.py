@@ -155,6 +155,12 @@ class Dialect:
         subtree ``keys`` (full paths) under ``base`` (``registry_metadata_key``)."""
         return f"{base}/dataSources", f"{base}/rules"
 
+    def registry_config_roots(self, base: str) -> tuple[str, ...]:
+        """The subtrees of one database under ``base`` that hold its configuration: what a
+        convergence check reads (the rest is table metadata, 1,200 keys for the system
+        databases of a 5.5 cluster)."""
+        return f"{base}/dataSources", f"{base}/rules"
+
     def registry_config(self, keys: dict[str, str], base: str) -> tuple[Any, Any]:
         """(data sources, rules) of one database as the registry holds it, decoded; empty
         where absent."""
@@ -310,6 +316,9 @@ class VersionedMetadataDialect(Dialect):
 
     version: str = "5.1.1"
 
+    def registry_config_roots(self, base: str) -> tuple[str, ...]:
+        return (f"{base}/{base.rsplit('/', 1)[-1]}",)
+
     def registry_config_paths(self, keys: dict[str, str], base: str) -> tuple[str, str] | None:
         schema = f"{base}/{base.rsplit('/', 1)[-1]}"
         active = keys.get(f"{schema}/active_version", "").strip()
@@ -361,6 +370,9 @@ class Dialect55(Dialect):
 
     def registry_config_paths(self, keys: dict[str, str], base: str) -> tuple[str, str] | None:
         raise NotImplementedError("5.5 keeps one key per storage unit and rule item")
+
+    def registry_config_roots(self, base: str) -> tuple[str, ...]:
+        return f"{base}/data_sources", f"{base}/rules"
 
     def registry_global_rule(self, keys: dict[str, str], root: str, rule: str) -> Any:
         """5.5 versions each global rule: ``<root>/rules/<rule>/versions/<active_version>``."""

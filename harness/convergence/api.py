@@ -79,6 +79,8 @@ def _select(topology: Topology, nodes: Iterable[int] | None) -> list[ComputeNode
 
 # Upper bound on how stale the registry side may be should a watch miss an event.
 REGISTRY_REREAD_S = 1.0
+# The longest pause between rounds once nothing has changed for a while (see converge).
+POLL_CEILING_S = 0.5
 GLOBAL = "global/"  # the global configuration's keys (global_rules)
 
 
@@ -130,7 +132,9 @@ class _RegistrySide:
         try:
             dbs = self._databases
             if dbs is None:
-                dbs = self._reader.children(f"{self._root}/metadata")
+                # As the nodes' side lists them: 5.5 keeps its system databases here too, and
+                # its nodes' SHOW DATABASES rows for them are not logical databases.
+                dbs = self._dialect.user_databases(self._reader.children(f"{self._root}/metadata"))
             self._last = read_registry_snapshot(
                 self._reader, self._root, dbs, self._dialect, global_rules=self._global_rules
             )
@@ -178,7 +182,10 @@ def wait_converged(
     ``databases=[]`` with it compares those alone.
 
     Never raises on timeout: see ``result.converged`` and ``result.explain()``; use
-    :func:`assert_converged` to fail. ``timeout``, ``stable`` and ``interval`` are seconds.
+    :func:`assert_converged` to fail. ``timeout``, ``stable`` and ``interval`` are seconds;
+    rounds are ``interval`` apart while anything changes, and up to 0.5 s apart once nothing
+    has for a while (a fifth of the time since the last change), so a long wait does not
+    keep the nodes busy answering.
 
     Latency counts from ``since`` (a ``time.monotonic()`` value), else from the last change
     ``LogicalDatabase`` committed and no wait has counted from yet, else from this call; each
@@ -199,6 +206,7 @@ def wait_converged(
             timeout=timeout,
             stable=stable,
             interval=interval,
+            max_interval=POLL_CEILING_S,
             expect=expect,
             reference=side.read if side else None,
             comparable=side.comparable if side else registry_comparable,

@@ -86,6 +86,15 @@ class ConvergenceResult:
         return f"{head}\nlast change seen: {self.last_change or 'none'}\n{self.diff}"
 
 
+BACKOFF = 0.2  # a lasting wait's pause, as a share of the time since the last change
+
+
+def _pause(interval: float, max_interval: float | None, quiet: float) -> float:
+    if max_interval is None:
+        return interval
+    return max(interval, min(max_interval, BACKOFF * quiet))
+
+
 def converge(
     read: SnapshotReader,
     *,
@@ -98,9 +107,17 @@ def converge(
     sleep: Callable[[float], None] | None = None,
     clock: Clock = SYSTEM_CLOCK,
     origin: float | None = None,
+    max_interval: float | None = None,
 ) -> ConvergenceResult:
     """Poll ``read`` until all snapshots are equal, agree with ``reference`` (the registry) on
     the ``comparable`` keys, and satisfy ``expect``, for ``stable`` seconds.
+
+    Rounds are ``interval`` apart while something changes; once nothing has for a while the
+    pause grows to a fifth of the time since the last change, up to ``max_interval`` (None:
+    no growth). A wait that lasts (a node that will not converge) then reads a few times a
+    second, not twenty: each round is a query per node and database, which costs the nodes
+    CPU that the other tests on the machine need. A late change is seen within a fifth of
+    its lateness (the reported intervals say how precisely).
 
     ``sleep`` waits between rounds (default: the clock's); a registry watch passes one that
     returns early when the registry changes. ``origin`` (a ``clock`` time, e.g. the change's
@@ -118,6 +135,7 @@ def converge(
     agreed: tuple[tuple[str, str], ...] | None = None
     rounds = 0
     last_change = ""
+    changed_at = 0.0  # seconds from the start of the last change any source showed
     while True:
         began = clock.now()
         snaps = tuple(read())
@@ -132,6 +150,7 @@ def converge(
                 if s.source in previous:
                     last_change = f"{s.source} at +{t:.2f}s"
                     history.append((t, s.source, "changed"))
+                    changed_at = t
                 previous[s.source] = state
                 seen_in[s.source] = rounds - 1
         same = bool(snaps) and all(s.same_as(snaps[0]) for s in snaps)
@@ -172,7 +191,7 @@ def converge(
                 read_cost=_mean_cost(reads),
                 origin_lead=start - base,
             )
-        pause(max(0.0, min(interval, timeout - t)))
+        pause(max(0.0, min(_pause(interval, max_interval, t - changed_at), timeout - t)))
 
 
 def _first_seen(reads: list[tuple[float, float]], index: int) -> FirstSeen:

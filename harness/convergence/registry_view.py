@@ -31,7 +31,9 @@ def read_registry_snapshot(
     tree: dict[str, Any] = {}
     for db in sorted(databases):
         base = f"{root}/metadata/{db}"
-        keys = reader.tree(base)
+        keys: dict[str, str] = {}
+        for sub in dialect.registry_config_roots(base):
+            keys.update(reader.tree(sub))
         # 5.5 writes a new database as one empty key, which a tree of values leaves out.
         if not keys and not reader.children(base) and not reader.exists(base):
             tree[db] = {"exists": "no"}

@@ -125,6 +125,29 @@ def test_detection_resolution_is_the_poll_interval() -> None:
     assert 0.33 <= result.latency["node-1"] <= 0.33 + 0.05
 
 
+def test_a_lasting_wait_polls_less_and_still_sees_a_late_change_within_a_fifth() -> None:
+    never = scripted(fake := FakeClock(), {"node-0": lambda _t: RULE, "node-1": lambda _t: EMPTY})
+    steady = converge(never, timeout=10, clock=fake.clock)
+    fake = FakeClock()
+    never = scripted(fake, {"node-0": lambda _t: RULE, "node-1": lambda _t: EMPTY})
+    backing_off = converge(never, timeout=10, clock=fake.clock, max_interval=0.5)
+    assert not steady.converged
+    assert not backing_off.converged
+    assert steady.rounds > 190
+    assert backing_off.rounds < 45  # 50 ms for the first quarter second, then 0.5 s at most
+    assert max(fake.sleeps) == pytest.approx(0.5)
+    # A node that catches up late is seen within a fifth of its lateness (plus one interval).
+    fake = FakeClock()
+    late = scripted(
+        fake, {"node-0": lambda _t: RULE, "node-1": lambda t: RULE if t >= 2.0 else EMPTY}
+    )
+    result = converge(late, timeout=10, clock=fake.clock, max_interval=0.5)
+    assert result.converged
+    assert 2.0 <= result.latency["node-1"] <= 2.0 + 0.2 * 2.0 + 0.05
+    # Any change brings the pace back: the stable window after it is read at about 50 ms.
+    assert max(fake.sleeps[-4:]) < 0.1
+
+
 def test_registry_is_a_reference_on_comparable_keys_only() -> None:
     fake = FakeClock()
     cfg = {"database": {"db": {"config": {"rule": {"SHARDING": {"t": "x"}}}}}}
