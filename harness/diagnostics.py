@@ -25,7 +25,8 @@ def folder_name(text: str, limit: int = 120) -> str:
 def _node_lines(topology: Topology, node: ComputeNode) -> list[str]:
     try:
         with node.sql(read_timeout=3) as conn:
-            snap = read_node_snapshot(node.name, conn, topology.dialect)
+            # The global configuration too: a chaos or convergence failure may be about it.
+            snap = read_node_snapshot(node.name, conn, topology.dialect, global_rules=True)
     except (SqlError, OSError) as exc:
         return [f"== {node.name}: unreadable ({type(exc).__name__}: {exc})"]
     return [f"== {node.name}", *(f"{k} = {v}" for k, v in snap.entries)]

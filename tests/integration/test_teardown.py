@@ -56,7 +56,9 @@ def test_pass_and_fail_leave_nothing_and_failure_has_diagnostics(
         assert log.read_text().strip(), f"{log.name} is empty"
     assert "binding to port" in (folder / "registry-registry.log").read_text()
     # The failure's folder also has every node's snapshot and the registry dump (masked).
-    assert "== node-0" in (folder / "snapshots.txt").read_text()
+    snapshots = (folder / "snapshots.txt").read_text()
+    assert "== node-0" in snapshots
+    assert "global/props/sql_show = " in snapshots  # the global configuration too
     registry = (folder / "registry.txt").read_text()
     assert "/metadata/" in registry
     assert "password: ***" in registry
