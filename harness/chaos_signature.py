@@ -82,12 +82,6 @@ def _whole(keys: Iterable[str]) -> set[str]:
     return {k.split("/")[1] for k in keys if k.startswith("database/") and k.endswith("/exists")}
 
 
-def _comparable(key: str, registry: Mapping[str, str]) -> bool:
-    """As the convergence check: global keys only where the registry holds them (a node lists
-    every prop, the registry those set)."""
-    return key in registry if key.startswith("global/") else registry_comparable(key)
-
-
 def _against_registry(
     node: Mapping[str, str],
     registry: Mapping[str, str],
@@ -95,7 +89,7 @@ def _against_registry(
     unannounced: Collection[str],
     global_through_cut: bool,
 ) -> set[str]:
-    keys = [k for k in {*node, *registry} if _comparable(k, registry)]
+    keys = [k for k in {*node, *registry} if registry_comparable(k, registry)]
     differing = [k for k in keys if node.get(k) != registry.get(k)]
     whole = _whole(differing)
     out: set[str] = set()

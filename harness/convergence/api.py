@@ -81,7 +81,6 @@ def _select(topology: Topology, nodes: Iterable[int] | None) -> list[ComputeNode
 REGISTRY_REREAD_S = 1.0
 # The longest pause between rounds once nothing has changed for a while (see converge).
 POLL_CEILING_S = 0.5
-GLOBAL = "global/"  # the global configuration's keys (global_rules)
 
 
 class _RegistrySide:
@@ -113,10 +112,9 @@ class _RegistrySide:
         )
         if global_rules:
             watched += [f"{self._root}/rules", f"{self._root}/props"]
-        # The global keys the registry held at the last read: a node lists every prop and the
-        # SQL parser rule, the registry only the props set (in the configuration or by SET
-        # ... VARIABLE) and, on 5.1, the rule once changed; only those compare with it.
-        self._global: frozenset[str] = frozenset()
+        # The registry's keys at the last read (registry_comparable: of the global ones,
+        # only those it holds compare).
+        self._held: frozenset[str] = frozenset()
         self._cancels = [self._reader.watch(path, self._changed) for path in watched]
 
     def _changed(self) -> None:
@@ -138,18 +136,15 @@ class _RegistrySide:
             self._last = read_registry_snapshot(
                 self._reader, self._root, dbs, self._dialect, global_rules=self._global_rules
             )
-            self._global = frozenset(k for k, _ in self._last.entries if k.startswith(GLOBAL))
+            self._held = frozenset(k for k, _ in self._last.entries)
         except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable registry
             self._dirty.set()
             self._last = Snapshot.unreadable(REGISTRY_SOURCE, f"{type(exc).__name__}: {exc}")
         return self._last
 
     def comparable(self, key: str) -> bool:
-        """Keys a node and the registry must agree on (``registry_comparable``; of the global
-        configuration, what the registry holds)."""
-        if key.startswith(GLOBAL):
-            return key in self._global
-        return registry_comparable(key)
+        """Keys a node and the registry must agree on, as of the last read."""
+        return registry_comparable(key, self._held)
 
     def sleep(self, seconds: float) -> None:
         self._woken.wait(seconds)

@@ -3,7 +3,7 @@ sorted ``path -> value`` pairs so two nodes (or a node and the registry) compare
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,9 +126,12 @@ def read_node_snapshot(
     return Snapshot.of(source, snapshot)
 
 
-def registry_comparable(key: str) -> bool:
-    """Keys a node and the registry must agree on: existence, configuration, global rules."""
+def registry_comparable(key: str, held: Container[str] | None = None) -> bool:
+    """Keys a node and the registry must agree on: existence, configuration, and of the global
+    configuration what the registry holds (``held``: its keys; a node lists every prop and
+    its SQL parser rule, the registry only the props set and, on 5.1, the rule once
+    changed)."""
     parts = key.split("/")
     if parts[0] == "global":
-        return True
+        return held is None or key in held
     return len(parts) >= 3 and parts[0] == "database" and parts[2] in ("exists", "config")
