@@ -52,8 +52,14 @@ def measure(topo: Topology, changes: int, timeout: float) -> tuple[Samples, Samp
         try:
             for change, (make, key) in zip(CHANGES, steps, strict=True):
                 make()
+                # Every round 50 ms apart: the read cost stays the figures' resolution.
                 result = wait_converged(
-                    topo, databases=[db.name], timeout=timeout, stable=0.1, expect=db.has(key)
+                    topo,
+                    databases=[db.name],
+                    timeout=timeout,
+                    stable=0.1,
+                    expect=db.has(key),
+                    max_interval=None,
                 )
                 for node, seen in result.first_seen.items():
                     out[change].setdefault(node, []).append(seen.by * 1000)

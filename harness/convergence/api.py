@@ -168,6 +168,7 @@ def wait_converged(
     registry: bool = True,
     since: float | None = None,
     global_rules: bool = False,
+    max_interval: float | None = POLL_CEILING_S,
 ) -> ConvergenceResult:
     """Wait until every selected node serves the same metadata (for ``databases``, default
     all) for ``stable`` seconds, agreeing with the registry's active configuration (cluster
@@ -178,9 +179,10 @@ def wait_converged(
 
     Never raises on timeout: see ``result.converged`` and ``result.explain()``; use
     :func:`assert_converged` to fail. ``timeout``, ``stable`` and ``interval`` are seconds;
-    rounds are ``interval`` apart while anything changes, and up to 0.5 s apart once nothing
-    has for a while (a fifth of the time since the last change), so a long wait does not
-    keep the nodes busy answering.
+    rounds are ``interval`` apart while anything changes, and up to ``max_interval`` (0.5 s)
+    apart once nothing has for a while (a fifth of the time since the last change), so a long
+    wait does not keep the nodes busy answering; ``max_interval=None`` keeps every round
+    ``interval`` apart (a measurement that wants that resolution throughout).
 
     Latency counts from ``since`` (a ``time.monotonic()`` value), else from the last change
     ``LogicalDatabase`` committed and no wait has counted from yet, else from this call; each
@@ -201,7 +203,7 @@ def wait_converged(
             timeout=timeout,
             stable=stable,
             interval=interval,
-            max_interval=POLL_CEILING_S,
+            max_interval=max_interval,
             expect=expect,
             reference=side.read if side else None,
             comparable=side.comparable if side else registry_comparable,
