@@ -253,9 +253,10 @@ CREATED_THROUGH_CUT_NODE_51 = (
     "registry exists on that node only (CREATE DATABASE answers OK and persists nothing, the "
     "DistSQL-during-outage behaviour). Its peers first hear of it when a storage unit is "
     "registered through that node once healed, which writes /metadata/<db>/dataSources and "
-    "its parent at once: a peer that adds the database before reading its data sources gets "
-    "the dataSources key as ADDED, which MetaDataChangedWatcher ignores (as CONFIG_MISSED_51), "
-    "and serves the database without the unit for good. A race: not every replay"
+    "its parent at once. Likely (CONFIG_MISSED_51's mechanism; not seen in a log): a peer "
+    "that adds the database before reading its data sources gets the dataSources key as "
+    "ADDED, which MetaDataChangedWatcher ignores, and serves the database without the unit "
+    "for good. A race: not every replay"
 )
 
 # Two 5.1.1 chaos runs (seeds 3 and 4) met a node without a database the registry and its
