@@ -59,6 +59,7 @@ from harness.convergence.api import (
     online_compute_nodes,
     wait_converged,
 )
+from harness.convergence.loop import ConvergenceResult
 from harness.convergence.snapshot import PARSE_TREE_CAPACITY, Snapshot
 from harness.diagnostics import dump_state, folder_name
 from harness.errors import ConvergenceTimeout, SpecError
@@ -85,6 +86,8 @@ TABLE = "t_order"
 UNIT = "ds_0"
 MAX_FAULTS = 2  # faults on at once
 PROBE_S = 15.0  # how long a new database may take to reach every node once all is healed
+CLEAR_S = 5.0  # how long the reset's drops may take to leave no node holding one
+CLEAR_TRIES = 3  # rounds of drops; the nodes holding one are restarted after the first
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
 DOWN = (("kill", "is down"), ("stop", "is down"))
 LINKED = (("cut", "is cut"), ("latency", "has a slowed registry link"))
@@ -751,14 +754,69 @@ def chaos_machine(
                     left = [f"restarting a node that no longer heard changes: {exc}"]
             if not left and has_registry:
                 left = self._rejoin()
+            if not left:
+                left = self._clear(sorted(self.dbs))
             if left:
                 shared.broken = f"after example {shared.examples}: " + "; ".join(left)
                 raise TopologyBroken
             for db in self.dbs.values():
-                self._drop_everywhere(db.name)
                 for s in topology.storage:
                     with contextlib.suppress(Exception), s.sql() as c:
                         c.execute(f"DROP DATABASE IF EXISTS `{db.physical}`")
+
+        def _clear(self, names: list[str]) -> list[str]:
+            """Drop the example's databases and check that no node and not the registry holds
+            one: the next example reuses the names, and a leftover would fail its CREATE and
+            pass for a finding of its own (a 5.1.1 run shrank such a failure to a schedule
+            without a fault). If one is left, the nodes unreadable or still holding one are
+            restarted (they reload what the registry holds), or the first node if only the
+            registry holds one (so that a drop reaches it), and the drops are tried twice more
+            (5.5.2 keeps a database on a node that dropped it right after reconnecting).
+            What is still there after the last try."""
+            if not names:
+                return []
+
+            def gone(snap: Snapshot) -> bool:
+                return not any(snap.serves(n) for n in names)
+
+            result: ConvergenceResult | None = None
+            for attempt in range(CLEAR_TRIES):
+                if result is not None and attempt == 1:
+                    error = self._restart_holding(names, result)
+                    if error:
+                        return [error]
+                for name in names:
+                    self._drop_everywhere(name)
+                result = wait_converged(
+                    topology, databases=names, timeout=CLEAR_S, stable=0.1, expect=gone
+                )
+                if result.converged:
+                    return []
+            assert result is not None
+            return [
+                "the example's databases are still there after dropping them through every "
+                f"node and restarting:\n{result.explain()}"
+            ]
+
+        def _restart_holding(self, names: list[str], result: ConvergenceResult) -> str:
+            """Restart the nodes ``result`` shows unreadable or serving one of ``names`` (the
+            first node if none does); an error, or empty."""
+            held = [
+                s.source
+                for s in result.snapshots
+                if s.error is not None or any(s.serves(n) for n in names)
+            ]
+            restart = [n for n in topology.nodes if n.name in held] or topology.nodes[:1]
+            said = ", ".join(n.name for n in restart)
+            topology.record(
+                Note(f"chaos: the example's databases outlived their drops; restarting {said}")
+            )
+            try:
+                for node in restart:
+                    self.faults.restart(node.index)
+            except Exception as exc:  # noqa: BLE001 - reported as the run's finding
+                return f"restarting a node that kept the example's databases: {exc}"
+            return ""
 
         def _drop_everywhere(self, name: str) -> None:
             """Drop ``name`` through every node (each may hold its own copy), errors ignored."""
