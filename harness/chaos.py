@@ -71,6 +71,7 @@ from harness.runtime.wiring import storage_address
 from harness.timeline import Note
 
 __all__ = [
+    "CHANGES",
     "FAULTS",
     "ChaosFailure",
     "ChaosKnownBehaviour",
@@ -78,6 +79,7 @@ __all__ = [
     "ChaosSettings",
     "TopologyBroken",
     "chaos_machine",
+    "parse_changes",
     "parse_faults",
     "run_chaos",
 ]
@@ -91,6 +93,17 @@ CLEAR_TRIES = 3  # rounds of drops; the nodes holding one are restarted after th
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
 DOWN = (("kill", "is down"), ("stop", "is down"))
 LINKED = (("cut", "is cut"), ("latency", "has a slowed registry link"))
+# The metadata-change steps a run may draw (ChaosSettings.changes picks some, as a Jepsen test
+# picks its workload): every one but the global rule's acts on a database the schedule created.
+CHANGES = (
+    "create_database",
+    "drop_database",
+    "register_unit",
+    "create_rule",
+    "set_up_sharding",
+    "drop_rule",
+    "alter_global_rule",
+)
 # The fault steps a run may draw (ChaosSettings.faults picks some, as a Jepsen test picks its
 # nemeses): a run on fewer kinds meets each kind's interleavings with the changes more often.
 FAULTS = (
@@ -120,8 +133,33 @@ def parse_faults(text: str) -> tuple[str, ...]:
     return picked
 
 
+def parse_changes(text: str) -> tuple[str, ...]:
+    """``--harness-chaos-changes``'s value (comma-separated change steps; empty: all) checked
+    against CHANGES, before any container starts."""
+    picked = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    unknown = [p for p in picked if p not in CHANGES]
+    if unknown:
+        raise SpecError(
+            "--harness-chaos-changes",
+            ",".join(unknown),
+            f"a comma-separated list of {', '.join(CHANGES)} (empty: all)",
+            f"drop {', '.join(unknown)}, e.g. --harness-chaos-changes=create_database,"
+            "set_up_sharding",
+        )
+    on_database = [p for p in picked if p not in ("create_database", "alter_global_rule")]
+    if on_database and "create_database" not in picked:
+        raise SpecError(
+            "--harness-chaos-changes",
+            text,
+            "steps that act on a database come with create_database (the schedule's "
+            "databases are the ones it created)",
+            f"add create_database, e.g. --harness-chaos-changes=create_database,{text}",
+        )
+    return picked
+
+
 def _never(_machine: object) -> bool:
-    """The precondition of a fault step the run was not given (ChaosSettings.faults)."""
+    """The precondition of a step the run was not given (ChaosSettings.faults, .changes)."""
     return False
 
 
@@ -138,7 +176,8 @@ class ChaosSettings:
     every node's snapshot and the registry dump are saved first, in ``<kind>/`` for the
     shortest example of each kind, and the failure names the folder (the ``chaos`` fixture
     saves them under the run's report folder). ``faults`` names the fault steps the
-    schedules may draw (FAULTS; empty: all)."""
+    schedules may draw (FAULTS; empty: all), ``changes`` the metadata-change steps (CHANGES;
+    empty: all; the database steps need create_database)."""
 
     examples: int = 5
     steps: int = 10
@@ -150,9 +189,11 @@ class ChaosSettings:
     hunt: tuple[str, ...] = ()
     evidence: Path | None = None
     faults: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         parse_faults(",".join(self.faults))
+        parse_changes(",".join(self.changes))
         # A read-only copy: the caller's dict may change after, and settings are shared.
         object.__setattr__(self, "known", MappingProxyType(dict(self.known)))
 
@@ -842,9 +883,10 @@ def chaos_machine(
                 return [f"membership after restarting offline nodes: {exc}"]
             return []
 
-    for name in FAULTS:
-        if settings.faults and name not in settings.faults:
-            setattr(Chaos, name, precondition(_never)(getattr(Chaos, name)))
+    for steps, picked in ((FAULTS, settings.faults), (CHANGES, settings.changes)):
+        for name in steps:
+            if picked and name not in picked:
+                setattr(Chaos, name, precondition(_never)(getattr(Chaos, name)))
     Chaos.__name__ = Chaos.__qualname__ = "Chaos"
     # Hypothesis keys its example database by the machine's source, the same for every
     # topology: without this, a failure saved on 5.1.0 on ZooKeeper would be replayed first

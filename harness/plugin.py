@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 from harness import detached, hooks
-from harness.chaos import FAULTS, ChaosRunner, ChaosSettings, parse_faults, run_chaos
+from harness.chaos import (
+    CHANGES,
+    FAULTS,
+    ChaosRunner,
+    ChaosSettings,
+    parse_changes,
+    parse_faults,
+    run_chaos,
+)
 from harness.database_hygiene import HarnessLeftoverWarning, drop_new_databases, served_databases
 from harness.diagnostics import dump_state, folder_name
 from harness.dialect import DIALECTS, dialect_for_version, dialect_named
@@ -171,6 +179,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"the fault steps schedules may draw, comma-separated, of: {', '.join(FAULTS)} "
         "(default: all)",
     )
+    chaos.addoption(
+        "--harness-chaos-changes",
+        dest="harness_chaos_changes",
+        default="",
+        metavar="STEP,...",
+        help="the metadata-change steps schedules may draw, comma-separated, of: "
+        f"{', '.join(CHANGES)} (default: all; the database steps need create_database)",
+    )
 
 
 def _value(config: pytest.Config, name: str) -> str:
@@ -226,6 +242,7 @@ def _settings(config: pytest.Config) -> Settings:
             dialect_named(settings.proxy_dialect)
         settings.spec()  # the default spec must be valid too
         parse_faults(config.getoption("harness_chaos_faults"))
+        parse_changes(config.getoption("harness_chaos_changes"))
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {exc}") from None
     return settings
@@ -655,6 +672,7 @@ def chaos_settings(request: pytest.FixtureRequest) -> ChaosSettings:
         seed=opt("harness_chaos_seed"),
         hunt=tuple(opt("harness_chaos_hunt")),
         faults=parse_faults(opt("harness_chaos_faults")),
+        changes=parse_changes(opt("harness_chaos_changes")),
     )
 
 

@@ -41,6 +41,10 @@ def test_uses(topology):
             ["--harness-chaos-faults=cut_registry,flood"],
             ["--harness-chaos-faults='flood'", "cut_registry, slow_registry", "drop flood"],
         ),
+        (
+            ["--harness-chaos-changes=set_up_sharding"],
+            ["--harness-chaos-changes='set_up_sharding'", "add create_database"],
+        ),
     ],
 )
 def test_bad_option_is_a_usage_error(

@@ -1,4 +1,5 @@
-"""Picking the fault steps a chaos run draws (ChaosSettings.faults)."""
+"""Picking the steps a chaos run draws: its faults (ChaosSettings.faults) and its metadata
+changes (ChaosSettings.changes)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from typing import Any
 import pytest
 from hypothesis.stateful import RULE_MARKER
 
-from harness.chaos import FAULTS, ChaosSettings, _never, chaos_machine, parse_faults
+from harness.chaos import (
+    CHANGES,
+    FAULTS,
+    ChaosSettings,
+    _never,
+    chaos_machine,
+    parse_changes,
+    parse_faults,
+)
 from harness.errors import SpecError
 
 
@@ -54,3 +63,38 @@ def test_every_fault_step_can_be_drawn_by_default_and_faults_names_the_machines_
     machine = _machine(ChaosSettings())
     assert _blocked(machine) == set()
     assert set(FAULTS) <= set(_rules(machine))
+
+
+def test_only_the_picked_change_steps_can_be_drawn_and_the_faults_stay() -> None:
+    picked = ("create_database", "set_up_sharding")
+    machine = _machine(ChaosSettings(changes=picked))
+    assert _blocked(machine) == set(CHANGES) - set(picked)
+    both = _machine(ChaosSettings(changes=picked, faults=("cut_registry",)))
+    assert _blocked(both) == (set(CHANGES) - set(picked)) | (set(FAULTS) - {"cut_registry"})
+
+
+def test_every_change_step_can_be_drawn_by_default_and_changes_names_the_machines_steps() -> None:
+    assert set(CHANGES) <= set(_rules(_machine(ChaosSettings())))
+    assert set(CHANGES).isdisjoint(FAULTS)
+    assert parse_changes("") == ()
+    assert parse_changes("alter_global_rule") == ("alter_global_rule",)
+
+
+def test_an_unknown_change_step_names_itself_the_choices_and_the_fix() -> None:
+    with pytest.raises(SpecError) as err:
+        ChaosSettings(changes=("create_database", "truncate"))
+    message = str(err.value)
+    assert "'truncate'" in message
+    assert all(name in message for name in CHANGES)
+    assert "drop truncate" in message
+
+
+def test_database_steps_without_create_database_are_refused_with_the_fix() -> None:
+    """Every step but the global rule's acts on a database the schedule created: without
+    create_database none could ever be drawn."""
+    with pytest.raises(SpecError) as err:
+        parse_changes("register_unit,create_rule")
+    message = str(err.value)
+    assert "--harness-chaos-changes" in message
+    assert "add create_database" in message
+    assert "--harness-chaos-changes=create_database,register_unit,create_rule" in message
