@@ -332,6 +332,23 @@ def _outcome_line(summary: dict[str, int]) -> tuple[bool, str]:
     return bad == 0, f"{'passed' if bad == 0 else 'FAILED'} ({counts})"
 
 
+def workers_line(body: dict[str, Any], tests: list[dict[str, Any]]) -> str:
+    """Per xdist worker: its tests, the seconds they took and when its last one ended (from
+    the run's start), e.g. ``gw0: 24 tests, 262 s busy, done at +281 s``; a worker done
+    long before the run's end was idle meanwhile. Empty without workers (or schema < 3)."""
+    start = float(body.get("started") or 0.0)
+    by: dict[str, list[dict[str, Any]]] = {}
+    for t in tests:
+        if t.get("worker") and t.get("started"):
+            by.setdefault(str(t["worker"]), []).append(t)
+    parts = []
+    for worker, mine in sorted(by.items()):
+        busy = sum(float(t.get("duration_s", 0.0)) for t in mine)
+        done = max(float(t["started"]) + float(t.get("duration_s", 0.0)) for t in mine) - start
+        parts.append(f"{worker}: {len(mine)} tests, {busy:.0f} s busy, done at +{done:.0f} s")
+    return "; ".join(parts)
+
+
 def _summary_block(body: dict[str, Any], tests: list[dict[str, Any]]) -> list[str]:
     summary: dict[str, int] = body.get("summary", {})
     good, line = _outcome_line(summary)
@@ -342,14 +359,16 @@ def _summary_block(body: dict[str, Any], tests: list[dict[str, Any]]) -> list[st
         if started
         else "?"
     )
-    facts = (
+    facts: list[tuple[str, str]] = [
         ("outcome", line),
         ("engine", _distinct(tests, lambda t: str(t.get("engine", ""))) or "unknown"),
         ("topology", _distinct(tests, _topology_of)),
         ("harness", str(body.get("harness_version", "?"))),
         ("wall time", f"{wall:.1f} s" if wall > 0 else "?"),
         ("started", when),
-    )
+    ]
+    if workers := workers_line(body, tests):
+        facts.append(("workers", workers))
     out = [
         f'<section class="run {"good" if good else "bad"}" id="summary">'
         f"<h1>harness run {_esc(body.get('run_id', ''))}: {_esc(line)}</h1><dl>"
@@ -391,13 +410,17 @@ def _latency_block(tests: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _ran_on(t: dict[str, Any]) -> str:
+    return f" · {_esc(t['worker'])}" if t.get("worker") else ""
+
+
 def _test_section(t: dict[str, Any]) -> list[str]:
     outcome = _esc(t.get("outcome", ""))
     out = [
         f'<section class="test" data-outcome="{outcome}"><h2>'
         f'<span class="badge {outcome}">{outcome}</span>{_esc(t["nodeid"])}</h2>'
         f'<p class="muted">{t.get("duration_s", 0):.1f}s · {_esc(t.get("spec", ""))} · '
-        f"{_esc(t.get('engine', ''))} · {_esc(t.get('topology', ''))}</p>"
+        f"{_esc(t.get('engine', ''))} · {_esc(t.get('topology', ''))}{_ran_on(t)}</p>"
     ]
     failing = t.get("outcome") in FAILING
     if failing and (t.get("message") or t.get("failure")):

@@ -19,7 +19,7 @@ from harness.version import __version__
 
 __all__ = ["RACE_NOT_MET", "SCHEMA_FILE", "RunReport", "TestRecord", "load_schema"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # The JSON Schema of report.json (documented field by field in the README).
 SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
 
@@ -53,6 +53,10 @@ class TestRecord:
     message: str = ""
     reason: str = ""  # a known issue's (xfail) or a skip's reason
     artifacts: str = ""
+    # When its setup began (Unix time) and the xdist worker that ran it ("": none): where a
+    # run's wall time went, worker by worker.
+    started: float = 0.0
+    worker: str = ""
 
 
 class RunReport:
@@ -89,6 +93,10 @@ class RunReport:
     def add(self, report: pytest.TestReport) -> None:
         rec = self.records.setdefault(report.nodeid, TestRecord(report.nodeid))
         rec.duration_s += report.duration
+        start = float(getattr(report, "start", 0.0) or 0.0)
+        if start and (not rec.started or start < rec.started):
+            rec.started = start
+        rec.worker = self.part or ""
         if report.failed:
             rec.outcome = "failed" if report.when == "call" else "error"
             rec.failure = str(report.longreprtext)[-4000:]

@@ -15,6 +15,7 @@ from harness.report_html import (
     percentile,
     render_html,
     timeline_svg,
+    workers_line,
 )
 from harness.timeline import Change, Convergence, Fault, NodeChange, Record, encode
 
@@ -189,6 +190,29 @@ def test_page_summary_legend_and_failures_first() -> None:
     bad = page.split("t::bad<")[1].split("</section>")[0]
     assert bad.index('<pre class="diff">') < bad.index('href="failures/t_bad-call/"')
     assert "node-2: &lt;absent&gt;" in bad
+
+
+def test_the_summary_says_how_busy_each_worker_was_and_when_it_was_done() -> None:
+    """Where an xdist run's wall time went: a worker done long before the end sat idle."""
+    t0 = 1_700_000_000.0
+
+    def ran(worker: str, at: float, took: float) -> dict[str, object]:
+        return {"nodeid": f"t::{worker}{at}", "outcome": "passed", "worker": worker,
+                "started": t0 + at, "duration_s": took, "events": []}  # fmt: skip
+
+    tests = [ran("gw1", 1, 50), ran("gw0", 1, 20), ran("gw0", 21, 39.6), ran("gw1", 51, 10)]
+    body = {"run_id": "r", "started": t0, "finished": t0 + 63, "summary": {"passed": 4}}
+    assert workers_line(body, tests) == (
+        "gw0: 2 tests, 60 s busy, done at +61 s; gw1: 2 tests, 60 s busy, done at +61 s"
+    )
+    tests[-1]["duration_s"] = 1.0
+    assert workers_line(body, tests).endswith("gw1: 2 tests, 51 s busy, done at +52 s")
+    page = render_html({**body, "tests": tests})
+    assert "<dt>workers</dt><dd>gw0: 2 tests" in page
+    assert " · gw1</p>" in page
+    # Without workers (one process, or a schema-2 report): no such line.
+    assert workers_line(body, [{"nodeid": "t::a", "duration_s": 3}]) == ""
+    assert "<dt>workers</dt>" not in render_html({**body, "tests": [{"nodeid": "t::a"}]})
 
 
 def test_a_passing_run_says_so_in_its_title() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -81,6 +82,19 @@ def test_a_written_report_matches_its_schema(written: dict[str, Any]) -> None:
     assert bad["engine"] == "5.5.2"
 
 
+def test_each_test_says_when_it_started_and_which_worker_ran_it(tmp_path: Path) -> None:
+    """The earliest phase's start (setup's), and the xdist worker whose part it came from."""
+    run = RunReport(tmp_path, "r1", part="gw1")
+    run.mark_start("t.py::w", cast(Any, FakeTopology()), "5.5.2")
+    for when, start in (("setup", 100.0), ("call", 104.0), ("teardown", 109.0)):
+        run.add(report("t.py::w", when, start=start, stop=start + 0.5))
+    [record] = [asdict(r) for r in run.records.values()]
+    assert (record["started"], record["worker"]) == (100.0, "gw1")
+    one = RunReport(tmp_path, "r2")  # no xdist
+    one.add(report("t.py::v", "call", start=7.0))
+    assert (one.records["t.py::v"].started, one.records["t.py::v"].worker) == (7.0, "")
+
+
 def test_a_racy_known_issue_that_did_not_show_is_a_pass_that_says_so(tmp_path: Path) -> None:
     run = RunReport(tmp_path, "r1")
     run.mark_start("t.py::race", cast(Any, FakeTopology()), "5.5.2")
@@ -98,7 +112,7 @@ def test_a_racy_known_issue_that_did_not_show_is_a_pass_that_says_so(tmp_path: P
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("schema",), 1),
+        (("schema",), 2),
         (("tests", 0, "outcome"), "fine"),
         (("tests", 0, "events", 0, "data", "type"), "Gossip"),
     ],
@@ -114,7 +128,8 @@ def test_the_schema_rejects_what_it_does_not_document(
         jsonschema.validate(written, load_schema())
 
 
-def test_a_missing_field_is_rejected(written: dict[str, Any]) -> None:
-    del written["tests"][0]["first_seen"]
+@pytest.mark.parametrize("name", ["first_seen", "started", "worker"])
+def test_a_missing_field_is_rejected(written: dict[str, Any], name: str) -> None:
+    del written["tests"][0][name]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(written, load_schema())
