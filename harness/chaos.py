@@ -798,7 +798,10 @@ def chaos_machine(
             if not left:
                 left = self._clear(sorted(self.dbs))
             if left:
-                shared.broken = f"after example {shared.examples}: " + "; ".join(left)
+                # What the nodes and the registry say now (a node that cannot boot: its log,
+                # the registry's) is the only evidence of why; the teardown removes it.
+                evidence = self._evidence("the topology could not be brought back")
+                shared.broken = f"after example {shared.examples}: " + "; ".join(left) + evidence
                 raise TopologyBroken
             for db in self.dbs.values():
                 for s in topology.storage:

@@ -22,6 +22,7 @@ from harness.chaos import (
     ChaosSettings,
     Database,
     TopologyBroken,
+    _Run,
     chaos_machine,
     run_chaos,
 )
@@ -156,6 +157,27 @@ def test_a_fault_harness_cannot_heal_stops_the_run_instead_of_blaming_the_engine
     with pytest.raises(TopologyBroken):
         state.teardown()
     assert faults.active == []
+
+
+def test_a_topology_that_cannot_be_brought_back_leaves_its_evidence(
+    separate_nodes: Topology, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The run stops, and what the nodes say then (a node that cannot boot: its log) is
+    saved first: the teardown removes the containers, and with them the only evidence."""
+    run = _Run()
+    settings = ChaosSettings(converge_s=2, statement_s=3, evidence=tmp_path)
+    state: Any = chaos_machine(separate_nodes, settings, run)()
+    state.create_database(via=0)
+    monkeypatch.setattr("harness.chaos.leftovers", lambda _t: ["planted: node-1 exited at boot"])
+    with pytest.raises(TopologyBroken):
+        state._reset()
+    folder = tmp_path / "the_topology_could_not_be_brought_back"
+    assert run.broken.startswith("after example 1: planted: node-1 exited at boot")
+    assert run.broken.endswith(f"node snapshots and registry dump at the failure: {folder}")
+    saved = {p.name for p in folder.iterdir()}
+    assert {"snapshots.txt", "registry.txt", "proxy-node-0.log", "proxy-node-1.log"} <= saved
+    monkeypatch.undo()
+    state._reset()  # nothing planted: it resets (the test's database dropped)
 
 
 def test_a_node_that_cannot_join_is_removed_and_is_a_finding(
