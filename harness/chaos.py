@@ -192,6 +192,21 @@ class ChaosSettings:
     changes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for name, value, option in (
+            ("examples", self.examples, "examples"),
+            ("steps", self.steps, "steps"),
+            ("budget_s", self.budget_s, "budget"),
+            ("converge_s", self.converge_s, "converge"),
+            ("statement_s", self.statement_s, "statement"),
+        ):
+            if not value > 0:
+                whole = name in ("examples", "steps")
+                raise SpecError(
+                    f"--harness-chaos-{option} ({name})",
+                    value,
+                    "a positive whole number" if whole else "a positive number of seconds",
+                    f"pass e.g. --harness-chaos-{option}={getattr(type(self), name):g}",
+                )
         parse_faults(",".join(self.faults))
         parse_changes(",".join(self.changes))
         # A read-only copy: the caller's dict may change after, and settings are shared.

@@ -69,6 +69,14 @@ CHAOS_OPTIONS: list[tuple[str, type, object, str]] = [
     ("steps", int, 10, "steps per schedule at most"),
     ("budget", float, 600.0, "seconds after which no new schedule starts (shrinking included)"),
     ("seed", int, None, "replay the run with this seed (printed by every failing run)"),
+    (
+        "converge",
+        float,
+        60.0,
+        "seconds a healed topology may take to converge before the example fails (a hunt "
+        "may lower it: an example meeting known behaviour waits it out)",
+    ),
+    ("statement", float, 20.0, "seconds a DistSQL statement may take (then: either outcome)"),
 ]
 OPTIONS: list[tuple[str, str, str]] = [
     ("mode", f"operation mode: {' | '.join(MODES)}", "cluster"),
@@ -241,8 +249,7 @@ def _settings(config: pytest.Config) -> Settings:
         if settings.proxy_dialect is not None:
             dialect_named(settings.proxy_dialect)
         settings.spec()  # the default spec must be valid too
-        parse_faults(config.getoption("harness_chaos_faults"))
-        parse_changes(config.getoption("harness_chaos_changes"))
+        _chaos_settings(config.getoption)
     except SpecError as exc:
         raise pytest.UsageError(f"harness: {exc}") from None
     return settings
@@ -664,12 +671,18 @@ def faults(topology: Topology) -> Iterator[Faults]:
 @pytest.fixture
 def chaos_settings(request: pytest.FixtureRequest) -> ChaosSettings:
     """The chaos run's settings, from the --harness-chaos-* options."""
-    opt = request.config.getoption
+    return _chaos_settings(request.config.getoption)
+
+
+def _chaos_settings(opt: Callable[[str], Any]) -> ChaosSettings:
+    """The --harness-chaos-* options as settings (SpecError on a bad one)."""
     return ChaosSettings(
         examples=opt("harness_chaos_examples"),
         steps=opt("harness_chaos_steps"),
         budget_s=opt("harness_chaos_budget"),
         seed=opt("harness_chaos_seed"),
+        converge_s=opt("harness_chaos_converge"),
+        statement_s=opt("harness_chaos_statement"),
         hunt=tuple(opt("harness_chaos_hunt")),
         faults=parse_faults(opt("harness_chaos_faults")),
         changes=parse_changes(opt("harness_chaos_changes")),

@@ -42,6 +42,10 @@ def test_uses(topology):
             ["--harness-chaos-faults='flood'", "cut_registry, slow_registry", "drop flood"],
         ),
         (
+            ["--harness-chaos-converge=0"],
+            ["--harness-chaos-converge (converge_s)=0.0", "--harness-chaos-converge=60"],
+        ),
+        (
             ["--harness-chaos-changes=set_up_sharding"],
             ["--harness-chaos-changes='set_up_sharding'", "add create_database"],
         ),
