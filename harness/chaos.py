@@ -118,34 +118,30 @@ FAULTS = (
 )
 
 
+def _picked(text: str, kind: str, allowed: tuple[str, ...], example: str) -> tuple[str, ...]:
+    """A comma-separated list of step names (empty: all), each one of ``allowed``."""
+    picked = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    unknown = [p for p in picked if p not in allowed]
+    if unknown:
+        raise SpecError(
+            f"--harness-chaos-{kind}",
+            ",".join(unknown),
+            f"a comma-separated list of {', '.join(allowed)} (empty: all)",
+            f"drop {', '.join(unknown)}, e.g. --harness-chaos-{kind}={example}",
+        )
+    return picked
+
+
 def parse_faults(text: str) -> tuple[str, ...]:
     """``--harness-chaos-faults``'s value (comma-separated fault steps; empty: all) checked
     against FAULTS, before any container starts."""
-    picked = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-    unknown = [p for p in picked if p not in FAULTS]
-    if unknown:
-        raise SpecError(
-            "--harness-chaos-faults",
-            ",".join(unknown),
-            f"a comma-separated list of {', '.join(FAULTS)} (empty: all)",
-            f"drop {', '.join(unknown)}, e.g. --harness-chaos-faults=cut_registry,pause_node",
-        )
-    return picked
+    return _picked(text, "faults", FAULTS, "cut_registry,pause_node")
 
 
 def parse_changes(text: str) -> tuple[str, ...]:
     """``--harness-chaos-changes``'s value (comma-separated change steps; empty: all) checked
     against CHANGES, before any container starts."""
-    picked = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-    unknown = [p for p in picked if p not in CHANGES]
-    if unknown:
-        raise SpecError(
-            "--harness-chaos-changes",
-            ",".join(unknown),
-            f"a comma-separated list of {', '.join(CHANGES)} (empty: all)",
-            f"drop {', '.join(unknown)}, e.g. --harness-chaos-changes=create_database,"
-            "set_up_sharding",
-        )
+    picked = _picked(text, "changes", CHANGES, "create_database,set_up_sharding")
     on_database = [p for p in picked if p not in ("create_database", "alter_global_rule")]
     if on_database and "create_database" not in picked:
         raise SpecError(
