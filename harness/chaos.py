@@ -89,7 +89,7 @@ UNIT = "ds_0"
 MAX_FAULTS = 2  # faults on at once
 PROBE_S = 15.0  # how long a new database may take to reach every node once all is healed
 CLEAR_S = 5.0  # how long the reset's drops may take to leave no node holding one
-CLEAR_TRIES = 3  # rounds of drops; the nodes holding one are restarted after the first
+CLEAR_TRIES = 3  # rounds of drops; before each after the first, the nodes holding one restart
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
 DOWN = (("kill", "is down"), ("stop", "is down"))
 LINKED = (("cut", "is cut"), ("latency", "has a slowed registry link"))
@@ -823,11 +823,12 @@ def chaos_machine(
             """Drop the example's databases and check that no node and not the registry holds
             one: the next example reuses the names, and a leftover would fail its CREATE and
             pass for a finding of its own (a 5.1.1 run shrank such a failure to a schedule
-            without a fault). If one is left, the nodes unreadable or still holding one are
-            restarted (they reload what the registry holds), or the first node if only the
-            registry holds one (so that a drop reaches it), and the drops are tried twice more
-            (5.5.2 keeps a database on a node that dropped it right after reconnecting).
-            What is still there after the last try."""
+            without a fault). While one is left, the nodes unreadable or still holding one
+            are restarted (they reload what the registry holds: 5.1.x keeps a database the
+            registry lacks on a node, whose own drop then deletes nothing and so never
+            reaches it), or the first node if only the registry holds one (so that a drop
+            reaches it), and the drops tried again (5.5.2 keeps a database on a node that
+            dropped it right after reconnecting). What is still there after the last try."""
             if not names:
                 return []
 
@@ -836,7 +837,7 @@ def chaos_machine(
 
             result: ConvergenceResult | None = None
             for attempt in range(CLEAR_TRIES):
-                if result is not None and attempt == 1:
+                if result is not None:
                     error = self._restart_holding(names, result)
                     if error:
                         return [error]

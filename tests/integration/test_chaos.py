@@ -295,8 +295,8 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(cluster: Topolog
     """The next example reuses the names, so the reset drops the example's databases and
     checks that no node and not the registry holds one. One only the registry holds (no
     node serves it, so no drop reaches it) makes it restart a node, which loads it, and drop
-    it there (twice: 5.5.2 can keep a database on a node that dropped it right after it
-    reconnected); the next example starts clean."""
+    it there (5.5.2 can keep a database on a node that dropped it right after it
+    reconnected: then again); the next example starts clean."""
     name = "chaos_0"
     reader = cluster.registry_reader()
     reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
@@ -305,9 +305,11 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(cluster: Topolog
     with pytest.raises(AssertionError, match=f"database/{name}/exists"):
         state.teardown()
     notes = [e.detail for e in cluster.events if "outlived their drops" in e.detail]
-    assert notes == [
-        f"chaos: the example's databases outlived their drops; restarting {cluster.nodes[0].name}"
-    ]
+    # Only the registry held it, so the first node is restarted (again, if the race above
+    # kept it there after its own drop).
+    restarted = f"outlived their drops; restarting {cluster.nodes[0].name}"
+    assert notes
+    assert all(n.endswith(restarted) for n in notes), notes
     result = wait_converged(cluster, databases=[name], timeout=1)
     assert result.converged, result.explain()
     assert not result.snapshot.serves(name)
