@@ -171,7 +171,8 @@ class ChaosSettings:
     reset between examples clears the state a failure left: with ``evidence`` (a folder) set,
     every node's snapshot and the registry dump are saved first, in ``<kind>/`` for the
     shortest example of each kind, and the failure names the folder (the ``chaos`` fixture
-    saves them under the run's report folder). ``faults`` names the fault steps the
+    saves them under the run's report folder), and ``progress.log`` gets a line per example
+    (its outcome). ``faults`` names the fault steps the
     schedules may draw (FAULTS; empty: all), ``changes`` the metadata-change steps (CHANGES;
     empty: all; the database steps need create_database)."""
 
@@ -645,6 +646,7 @@ def chaos_machine(
                         [JOIN_FAILED],
                     )
                 self._check()
+                self._progress("ok")
             except _Violation as exc:
                 kind = " + ".join(exc.signature)
                 reason = None
@@ -652,13 +654,27 @@ def chaos_machine(
                     reason = known_reason(exc.signature, settings.known)
                 if reason is not None:
                     self._known(kind, reason)
+                    self._progress(f"known behaviour: {kind}")
                     return
+                self._progress(f"FAILURE: {kind}")
                 seen = shared.failures.get(kind)
                 if seen is None or len(self.steps) <= len(seen[0]):
                     shared.failures[kind] = (list(self.steps), str(exc) + self._evidence(kind))
                 raise
             finally:
                 self._reset()
+
+        def _progress(self, outcome: str) -> None:
+            """One line per example in ``progress.log`` beside the evidence (``tail -f`` it
+            during a long hunt: the run itself prints nothing until it ends)."""
+            if settings.evidence is None:
+                return
+            took = time.monotonic() - shared.started
+            line = f"{took:7.0f}s  example {shared.examples}: {len(self.steps)} steps: {outcome}\n"
+            with contextlib.suppress(OSError):
+                settings.evidence.mkdir(parents=True, exist_ok=True)
+                with (settings.evidence / "progress.log").open("a") as log:
+                    log.write(line)
 
         def _evidence(self, kind: str) -> str:
             """Save the state this failure left before the reset clears it; where, said."""
@@ -809,6 +825,7 @@ def chaos_machine(
             if not left:
                 left = self._clear(sorted(self.dbs))
             if left:
+                self._progress("the topology could not be brought back")
                 # What the nodes and the registry say now (a node that cannot boot: its log,
                 # the registry's) is the only evidence of why; the teardown removes it.
                 evidence = self._evidence("the topology could not be brought back")
@@ -836,7 +853,7 @@ def chaos_machine(
                 return not any(snap.serves(n) for n in names)
 
             result: ConvergenceResult | None = None
-            for attempt in range(CLEAR_TRIES):
+            for _ in range(CLEAR_TRIES):
                 if result is not None:
                     error = self._restart_holding(names, result)
                     if error:

@@ -163,7 +163,8 @@ def test_a_topology_that_cannot_be_brought_back_leaves_its_evidence(
     separate_nodes: Topology, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The run stops, and what the nodes say then (a node that cannot boot: its log) is
-    saved first: the teardown removes the containers, and with them the only evidence."""
+    saved first: the teardown removes the containers, and with them the only evidence. Each
+    example's outcome is a line of progress.log beside it."""
     run = _Run()
     settings = ChaosSettings(converge_s=2, statement_s=3, evidence=tmp_path)
     state: Any = chaos_machine(separate_nodes, settings, run)()
@@ -178,6 +179,13 @@ def test_a_topology_that_cannot_be_brought_back_leaves_its_evidence(
     assert {"snapshots.txt", "registry.txt", "proxy-node-0.log", "proxy-node-1.log"} <= saved
     monkeypatch.undo()
     state._reset()  # nothing planted: it resets (the test's database dropped)
+    nxt: Any = chaos_machine(separate_nodes, settings, run)()
+    nxt.teardown()  # nothing changed: the checks pass
+    log = (tmp_path / "progress.log").read_text().splitlines()
+    assert [line.split("s  ", 1)[1] for line in log] == [
+        "example 1: 1 steps: the topology could not be brought back",
+        "example 2: 0 steps: ok",
+    ]
 
 
 def test_a_node_that_cannot_join_is_removed_and_is_a_finding(
