@@ -66,6 +66,7 @@ from harness.errors import ConvergenceTimeout, SpecError
 from harness.faults.catalog import cut, latency
 from harness.faults.controller import ActiveFault, Faults
 from harness.faults.hygiene import leftovers, repair
+from harness.runtime.nodes import ComputeNode
 from harness.runtime.topology import Topology
 from harness.runtime.wiring import storage_address
 from harness.timeline import Note
@@ -845,7 +846,9 @@ def chaos_machine(
             registry lacks on a node, whose own drop then deletes nothing and so never
             reaches it), or the first node if only the registry holds one (so that a drop
             reaches it), and the drops tried again (5.5.2 keeps a database on a node that
-            dropped it right after reconnecting). What is still there after the last try."""
+            dropped it right after reconnecting). One only the registry still holds after
+            that (a restarted 5.1.1 node did not load it) is deleted from the registry. What
+            is still there after the last try."""
             if not names:
                 return []
 
@@ -853,11 +856,23 @@ def chaos_machine(
                 return not any(snap.serves(n) for n in names)
 
             result: ConvergenceResult | None = None
+            husk = False  # at the last check, only the registry held one
             for _ in range(CLEAR_TRIES):
                 if result is not None:
-                    error = self._restart_holding(names, result)
+                    holders = [
+                        n
+                        for n in topology.nodes
+                        for s in result.snapshots
+                        if s.source == n.name and (s.error is not None or not gone(s))
+                    ]
+                    error = (
+                        self._unregister(names)
+                        if husk and not holders
+                        else self._restart(holders or topology.nodes[:1])
+                    )
                     if error:
                         return [error]
+                    husk = not holders
                 for name in names:
                     self._drop_everywhere(name)
                 result = wait_converged(
@@ -871,24 +886,39 @@ def chaos_machine(
                 f"node and restarting:\n{result.explain()}"
             ]
 
-        def _restart_holding(self, names: list[str], result: ConvergenceResult) -> str:
-            """Restart the nodes ``result`` shows unreadable or serving one of ``names`` (the
-            first node if none does); an error, or empty."""
-            held = [
-                s.source
-                for s in result.snapshots
-                if s.error is not None or any(s.serves(n) for n in names)
-            ]
-            restart = [n for n in topology.nodes if n.name in held] or topology.nodes[:1]
-            said = ", ".join(n.name for n in restart)
+        def _restart(self, nodes: list[ComputeNode]) -> str:
+            """Restart ``nodes`` (holding a database the reset dropped); an error, or empty."""
+            said = ", ".join(n.name for n in nodes)
             topology.record(
                 Note(f"chaos: the example's databases outlived their drops; restarting {said}")
             )
             try:
-                for node in restart:
+                for node in nodes:
                     self.faults.restart(node.index)
             except Exception as exc:  # noqa: BLE001 - reported as the run's finding
                 return f"restarting a node that kept the example's databases: {exc}"
+            return ""
+
+        def _unregister(self, names: list[str]) -> str:
+            """Delete ``names`` from the registry (no node serves them, even restarted); an
+            error, or empty."""
+            registry, namespace = topology.spec.registry or "", topology.spec.namespace
+            topology.record(
+                Note(
+                    f"chaos: the registry kept {', '.join(names)} that no node loads; "
+                    "deleting them there"
+                )
+            )
+            try:
+                reader = topology.registry_reader()
+                try:
+                    for name in names:
+                        key = self.dialect.registry_metadata_key(registry, namespace, name)
+                        reader.delete_tree(key)
+                finally:
+                    reader.close()
+            except Exception as exc:  # noqa: BLE001 - reported as the run's finding
+                return f"deleting the example's databases from the registry: {exc}"
             return ""
 
         def _drop_everywhere(self, name: str) -> None:

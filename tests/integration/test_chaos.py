@@ -330,6 +330,30 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(cluster: Topolog
     nxt.teardown()
 
 
+def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
+    cluster: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on 5.1.1: the registry kept an empty /metadata/<db> that no node served, even
+    restarted. Here the restart is planted to change nothing; the reset then deletes the
+    database from the registry itself, says so, and the next example starts clean."""
+    name = "chaos_0"
+    reader = cluster.registry_reader()
+    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
+    state.dbs[name] = Database(name, f"ds_{name}")
+    monkeypatch.setattr(state.faults, "restart", lambda _index: None)
+    with pytest.raises(AssertionError, match=f"database/{name}/exists"):
+        state.teardown()
+    said = [e.detail for e in cluster.events if e.detail.startswith("chaos: the ")]
+    assert said[-2:] == [
+        f"chaos: the example's databases outlived their drops; restarting {cluster.nodes[0].name}",
+        f"chaos: the registry kept {name} that no node loads; deleting them there",
+    ]
+    root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
+    assert name not in reader.children(root + "/metadata")
+    assert wait_converged(cluster, databases=[name], timeout=1).converged
+
+
 def test_a_global_rule_altered_while_a_node_is_cut_is_checked_on_every_node(
     cluster: Topology,
 ) -> None:
