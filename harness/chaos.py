@@ -45,6 +45,7 @@ from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from harness.chaos_signature import (
+    ALTERED_THROUGH_CUT,
     DEAF,
     JOIN_FAILED,
     MEMBERSHIP,
@@ -310,8 +311,11 @@ def chaos_machine(
             # The SQL parser rule's last capacity set with success (None: none this example,
             # or the last ALTER failed or timed out, so either value is fine).
             self.parser: int | None = None
-            # An ALTER of it answered through a node cut from the registry (or in an outage).
+            # An ALTER of it was sent through a node cut from the registry (or in an outage),
+            # whatever it answered: 5.1.1 kept one that answered an error on that node.
             self.parser_through_cut = False
+            # The last ALTER that answered OK went through such a node (never persisted there).
+            self.parser_set_through_cut = False
             self.active: list[tuple[ActiveFault, int]] = []
             self.heal_failed: list[str] = []  # what harness could not heal (not a finding)
             self.join_failed: list[str] = []  # nodes that could not boot (a finding)
@@ -457,7 +461,8 @@ def chaos_machine(
             through_cut = self._on(via, "cut") or self._outage()
             done = self._sql(via, self.dialect.alter_sql_parser_rule(capacity))
             self.parser = capacity if done else None
-            self.parser_through_cut |= bool(done) and through_cut
+            self.parser_through_cut |= through_cut
+            self.parser_set_through_cut = bool(done) and through_cut
             said = f"node-{via}: alter the SQL parser rule (parse-tree cache {capacity}): {done}"
             self._step("alter_global_rule", {"via": via}, said)
 
@@ -743,7 +748,10 @@ def chaos_machine(
                     f"global rule: {PARSE_TREE_CAPACITY} is {parser}, not the last value set, "
                     f"{self.parser} (the statement returned ok)"
                 )
-                signature.add(lost("global rule", "not the last value"))
+                part = lost("global rule", "not the last value")
+                signature.add(
+                    f"{part} {ALTERED_THROUGH_CUT}" if self.parser_set_through_cut else part
+                )
             if missing:
                 raise _Violation(
                     "a change that returned success is lost or undone:\n  " + "\n  ".join(missing),

@@ -16,10 +16,12 @@ A signature is one or more parts, each naming a direction and an object:
 - ``a node and the registry differ on storage unit``: both hold it, with other values;
 - ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
 - ``lost: database still there``: a change that returned success is not on any node
-  (``lost: global rule not the last value``: the nodes agree on an older SQL parser rule);
+  (``lost: global rule not the last value``: the nodes agree on an older SQL parser rule;
+  ``... (altered through a node cut from the registry)`` where that last ALTER answered OK
+  through such a node);
 - ``... on global rule`` / ``... on prop``: a node and the registry differ on a global rule
   or a prop the registry holds (``... on global rule (altered through a node cut from the
-  registry)`` where an ALTER of it answered OK so);
+  registry)`` where an ALTER of it was sent so, whatever it answered);
 - ``membership``: the online compute nodes do not match the live ones;
 - ``a node could not join``: a node added during the schedule did not boot;
 - ``a node no longer hears changes``: once all agreed, a new database did not reach it.

@@ -306,6 +306,10 @@ def chaos_known(version: str, registry: str) -> dict[str, str]:
         known[f"a node and the registry differ on global rule {ALTERED_THROUGH_CUT}"] = _reason(
             DISTSQL_LOST_IN_OUTAGE
         )
+        # And where the node dropped its own value later: the last OK is on no node.
+        known[f"lost: global rule not the last value {ALTERED_THROUGH_CUT}"] = _reason(
+            DISTSQL_LOST_IN_OUTAGE
+        )
         known["a node is behind the registry on database"] = DATABASE_BEHIND_51
     if version in ONLY_510 and registry == "zookeeper":
         known["membership"] = NO_REREGISTER_ZK

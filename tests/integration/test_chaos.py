@@ -26,6 +26,7 @@ from harness.chaos import (
     chaos_machine,
     run_chaos,
 )
+from harness.chaos_signature import ALTERED_THROUGH_CUT
 from harness.convergence.api import (
     assert_membership,
     node_snapshot,
@@ -381,3 +382,11 @@ def test_a_global_rule_altered_while_a_node_is_cut_is_checked_on_every_node(
     with pytest.raises(AssertionError, match="lost or undone") as failure:
         state.teardown()
     assert f"not the last value set, {last + 1}" in str(failure.value)
+    assert getattr(failure.value, "signature", None) == ["lost: global rule not the last value"]
+    # The same, had that ALTER answered OK through a cut node (5.1.x keeps it nowhere).
+    state = chaos_machine(cluster, ChaosSettings(converge_s=10))()
+    state.parser, state.parser_set_through_cut = last + 1, True
+    with pytest.raises(AssertionError, match="lost or undone") as failure:
+        state.teardown()
+    signature = [f"lost: global rule not the last value {ALTERED_THROUGH_CUT}"]
+    assert getattr(failure.value, "signature", None) == signature

@@ -73,5 +73,19 @@ def test_a_global_rule_altered_through_a_cut_node_is_the_outage_behaviour_on_51_
     assert known_reason(differ, chaos_known("5.5.2", "zookeeper")) is None
 
 
+def test_a_global_rule_set_through_a_cut_node_and_lost_is_the_outage_behaviour_on_51() -> None:
+    """Seed 29 on 5.1.1: an ALTER through a cut node answered OK, and after the heal every
+    node (that one too) is on the value before it."""
+    lost = [f"lost: global rule not the last value {ALTERED_THROUGH_CUT}"]
+    outage = str(DISTSQL_LOST_IN_OUTAGE.mark.args[0])
+    assert known_reason(lost, chaos_known("5.1.1", "zookeeper")) == outage
+    # Set through a connected node and lost: a finding.
+    assert (
+        known_reason(["lost: global rule not the last value"], chaos_known("5.1.1", "zookeeper"))
+        is None
+    )
+    assert known_reason(lost, chaos_known("5.5.2", "zookeeper")) is None
+
+
 def test_unknown_release_knows_nothing() -> None:
     assert chaos_known("9.9.9", "zookeeper") == {}
