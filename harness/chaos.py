@@ -46,6 +46,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 
 from harness.chaos_signature import (
     ALTERED_THROUGH_CUT,
+    CHANGED_THROUGH_CUT,
     DEAF,
     JOIN_FAILED,
     MEMBERSHIP,
@@ -269,6 +270,14 @@ class Database:
     unit: bool | None = None
     rule: bool | None = None
     unannounced: bool = False  # created through a node cut from the registry
+    # Objects ("database", "storage unit", "rule") whose last change that answered OK went
+    # through a node cut from the registry (or in an outage): 5.1.x may persist none of it.
+    via_cut: set[str] = field(default_factory=set)
+
+    def changed(self, what: str, done: bool | None, through_cut: bool) -> None:
+        """A change of ``what`` answered ``done``, sent through a cut node or not."""
+        if done:
+            (self.via_cut.add if through_cut else self.via_cut.discard)(what)
 
 
 @dataclass
@@ -372,8 +381,9 @@ def chaos_machine(
                     c.execute(f"CREATE DATABASE IF NOT EXISTS `{db.physical}`")
             # Through a node cut from the registry (or during an outage): 5.1.x answers OK and
             # keeps it on that node; its peers first hear of it from a later write to it.
-            db.unannounced = self._on(via, "cut") or self._outage()
+            db.unannounced = self._through_cut(via)
             db.exists = self._sql(via, self.dialect.create_database(name))
+            db.changed("database", db.exists, db.unannounced)
             self._step("create_database", {"via": via}, f"node-{via}: create {name}: {db.exists}")
 
         @precondition(lambda self: bool(self.dbs))
@@ -387,6 +397,7 @@ def chaos_machine(
             done = self._sql(via, self.dialect.drop_database(db.name, if_exists=False))
             db.exists = False if done else None
             db.unit = db.rule = None if not done else False
+            db.changed("database", done, self._through_cut(via))
             said = f"node-{via}: drop {db.name}: {done}"
             self._step("drop_database", {"via": via, "pick": pick}, said)
 
@@ -398,6 +409,7 @@ def chaos_machine(
             )
             done = self._sql(via, sql, db.name)
             db.unit = True if done and db.exists else None
+            db.changed("storage unit", done, self._through_cut(via))
             return done
 
         def _create_rule(self, via: int, db: Database, alter: bool) -> bool | None:
@@ -409,6 +421,7 @@ def chaos_machine(
             done = self._sql(via, sql, db.name)
             if not alter:
                 db.rule = True if done and db.unit else None
+                db.changed("rule", done, self._through_cut(via))
             return done
 
         @precondition(lambda self: bool(self.dbs))
@@ -449,6 +462,7 @@ def chaos_machine(
             db = self._pick(pick)
             done = self._sql(via, f"DROP SHARDING TABLE RULE {TABLE}", db.name)
             db.rule = False if done else None
+            db.changed("rule", done, self._through_cut(via))
             said = f"node-{via}: drop rule {TABLE} in {db.name}: {done}"
             self._step("drop_rule", {"via": via, "pick": pick}, said)
 
@@ -458,7 +472,7 @@ def chaos_machine(
             self._tick()
             # New in every example and step, so a node left on an older value shows.
             capacity = 1000 + 100 * shared.examples + len(self.steps)
-            through_cut = self._on(via, "cut") or self._outage()
+            through_cut = self._through_cut(via)
             done = self._sql(via, self.dialect.alter_sql_parser_rule(capacity))
             self.parser = capacity if done else None
             self.parser_through_cut |= through_cut
@@ -626,6 +640,11 @@ def chaos_machine(
         def _outage(self) -> bool:
             return self._any("outage")
 
+        def _through_cut(self, via: int) -> bool:
+            """A change sent through ``via`` now reaches the registry through no link: the
+            node is cut from it, or the registry is down."""
+            return self._on(via, "cut") or self._outage()
+
         def _restarts(self) -> bool:
             """A node is killed or stopped: it boots again when that heals."""
             return self._any("kill", "stop")
@@ -741,7 +760,10 @@ def chaos_machine(
                     if there(key) != expected:
                         state = "missing" if expected else "still there"
                         missing.append(f"{db.name}: {what} {state} (the statement returned ok)")
-                        signature.add(lost(what, state))
+                        part = lost(what, state)
+                        signature.add(
+                            f"{part} {CHANGED_THROUGH_CUT}" if what in db.via_cut else part
+                        )
             parser = snapshot.get(PARSE_TREE_CAPACITY)
             if clustered and self.parser is not None and parser != str(self.parser):
                 missing.append(

@@ -16,7 +16,9 @@ A signature is one or more parts, each naming a direction and an object:
 - ``a node and the registry differ on storage unit``: both hold it, with other values;
 - ``nodes disagree on rule`` (no registry, or the nodes differ where the registry has no say);
 - ``lost: database still there``: a change that returned success is not on any node
-  (``lost: global rule not the last value``: the nodes agree on an older SQL parser rule;
+  (``... (changed through a node cut from the registry)`` where it answered OK through such
+  a node; ``lost: global rule not the last value``: the nodes agree on an older SQL parser
+  rule;
   ``... (altered through a node cut from the registry)`` where that last ALTER answered OK
   through such a node);
 - ``... on global rule`` / ``... on prop``: a node and the registry differ on a global rule
@@ -40,6 +42,7 @@ from harness.convergence.snapshot import Snapshot, registry_comparable
 
 __all__ = [
     "ALTERED_THROUGH_CUT",
+    "CHANGED_THROUGH_CUT",
     "DEAF",
     "JOIN_FAILED",
     "KNOWN_BEFORE",
@@ -59,6 +62,7 @@ KNOWN_BEFORE = "(of a database it served before its fault)"
 NEW_AT_FAULT = "(of a database new to it at its fault)"
 UNANNOUNCED = "(of a database created through a node cut from the registry)"
 ALTERED_THROUGH_CUT = "(altered through a node cut from the registry)"
+CHANGED_THROUGH_CUT = "(changed through a node cut from the registry)"
 
 # A key's third part (database/<db>/<part>/...) names its object; config keys name it next.
 _OBJECTS = {

@@ -16,6 +16,7 @@ import pytest
 from harness import ConvergenceTimeout, ProvisionError, SqlError
 from harness.chaos_signature import (
     ALTERED_THROUGH_CUT,
+    CHANGED_THROUGH_CUT,
     DEAF,
     JOIN_FAILED,
     KNOWN_BEFORE,
@@ -310,13 +311,15 @@ def chaos_known(version: str, registry: str) -> dict[str, str]:
         known[f"lost: global rule not the last value {ALTERED_THROUGH_CUT}"] = _reason(
             DISTSQL_LOST_IN_OUTAGE
         )
+        known[f"lost: * {CHANGED_THROUGH_CUT}"] = _reason(DISTSQL_LOST_IN_OUTAGE)
         known["a node is behind the registry on database"] = DATABASE_BEHIND_51
     if version in ONLY_510 and registry == "zookeeper":
         known["membership"] = NO_REREGISTER_ZK
         known[JOIN_FAILED] = JOIN_DURING_CHANGE_510
     if version in LINE_55 and registry == "zookeeper":
         known["a node is behind the registry on database"] = _reason(CREATED_WHILE_CUT)
-        known["lost: database still there"] = _reason(DROPPED_WHILE_CUT)
+        # Qualified (changed through a cut node) or not, as before the qualifier existed.
+        known["lost: database still there*"] = _reason(DROPPED_WHILE_CUT)
         known["a node is ahead of the registry on database"] = DROP_MISSED
     if registry == "etcd" and version in LINE_51:
         known["membership"] = NO_REREGISTER_ETCD_51

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from harness.chaos import Database
 from harness.chaos_signature import (
     ALTERED_THROUGH_CUT,
+    CHANGED_THROUGH_CUT,
     KNOWN_BEFORE,
     NEW_AT_FAULT,
     UNANNOUNCED,
@@ -15,6 +17,7 @@ from scenarios.known import (
     DATABASE_BEHIND_51,
     DISTSQL_LOST_IN_OUTAGE,
     DROP_MISSED,
+    DROPPED_WHILE_CUT,
     RACY_REPLAY_ORDER,
     chaos_known,
 )
@@ -89,3 +92,27 @@ def test_a_global_rule_set_through_a_cut_node_and_lost_is_the_outage_behaviour_o
 
 def test_unknown_release_knows_nothing() -> None:
     assert chaos_known("9.9.9", "zookeeper") == {}
+
+
+def test_a_database_change_that_answered_ok_through_a_cut_node_and_was_lost_is_known() -> None:
+    """On 5.1.x ZooKeeper the DistSQL-during-outage behaviour, whichever object; on 5.5.2 a
+    drop through a cut node that dropped nothing (qualified or not, as before)."""
+    outage = str(DISTSQL_LOST_IN_OUTAGE.mark.args[0])
+    for what in ("storage unit missing", "rule still there", "database missing"):
+        qualified = [f"lost: {what} {CHANGED_THROUGH_CUT}"]
+        assert known_reason(qualified, chaos_known("5.1.1", "zookeeper")) == outage
+        assert known_reason([f"lost: {what}"], chaos_known("5.1.1", "zookeeper")) is None
+    dropped = str(DROPPED_WHILE_CUT.mark.args[0])
+    on_55 = chaos_known("5.5.2", "zookeeper")
+    for kept in ("lost: database still there", f"lost: database still there {CHANGED_THROUGH_CUT}"):
+        assert known_reason([kept], on_55) == dropped
+    assert known_reason([f"lost: storage unit missing {CHANGED_THROUGH_CUT}"], on_55) is None
+
+
+def test_the_model_remembers_which_objects_last_answered_ok_through_a_cut_node() -> None:
+    db = Database("chaos_0", "ds_chaos_0")
+    db.changed("storage unit", True, through_cut=True)
+    db.changed("rule", None, through_cut=True)  # no answer: nothing is known of it
+    assert db.via_cut == {"storage unit"}
+    db.changed("storage unit", True, through_cut=False)  # set again through a linked node
+    assert db.via_cut == set()
