@@ -32,7 +32,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from operator import methodcaller
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -155,6 +155,12 @@ def parse_changes(text: str) -> tuple[str, ...]:
             f"add create_database, e.g. --harness-chaos-changes=create_database,{text}",
         )
     return picked
+
+
+def _has_unit(snap: Snapshot, name: str) -> bool:
+    """Whether ``snap`` serves database ``name`` with the storage unit UNIT in it."""
+    prefix = f"database/{name}/storage_unit/{UNIT}/"
+    return snap.serves(name) and any(k.startswith(prefix) for k in snap.as_dict())
 
 
 def _never(_machine: object) -> bool:
@@ -376,9 +382,7 @@ def chaos_machine(
             self._tick()
             name = f"chaos_{len(self.dbs)}"
             db = self.dbs[name] = Database(name, f"ds_{name}")
-            for s in topology.storage:
-                with contextlib.suppress(Exception), s.sql() as c:
-                    c.execute(f"CREATE DATABASE IF NOT EXISTS `{db.physical}`")
+            self._physical(db, create=True)
             # Through a node cut from the registry (or during an outage): 5.1.x answers OK and
             # keeps it on that node; its peers first hear of it from a later write to it.
             db.unannounced = self._through_cut(via)
@@ -791,42 +795,58 @@ def chaos_machine(
             """Liveness: a new change still reaches every node. Agreeing on the state so far
             is not enough: a node whose watch died serves what it had and fails a later
             example instead (a 5.1.0 run saw a peer miss every database of the next one).
-            A node that misses the probe misses a second one before it counts: 5.5.2's
-            CREATE DATABASE race loses about 3 in 100 creations on ZooKeeper."""
+            The probe is a new database and a storage unit in it: 5.1.x watches a database's
+            creation and its configuration apart, and after a 5.1.1 run's many cuts peers
+            missed the storage units of later examples, with no fault in them. A node that
+            misses the probe misses a second one before it counts: 5.5.2's CREATE DATABASE
+            race loses about 3 in 100 creations on ZooKeeper."""
             missed: set[int] = {n.index for n in topology.nodes}
             for attempt in range(2):
                 name = f"chaos_probe_{attempt}"
                 probed = [n.index for n in topology.nodes if n.index in missed]
+                probe = Database(name, f"ds_{name}")
                 try:
                     # The second probe goes through another node, so one that cannot write
                     # does not pass for peers that cannot hear.
                     via = topology.nodes[attempt % len(topology.nodes)].index
-                    self._sql(via, self.dialect.create_database(name))
+                    self._physical(probe, create=True)
+                    probe.exists = self._sql(via, self.dialect.create_database(name))
+                    self._register(via, probe)
                     result = wait_converged(
                         topology,
                         databases=[name],
                         timeout=PROBE_S,
                         stable=0.1,
-                        expect=methodcaller("serves", name),
+                        expect=partial(_has_unit, name=name),
                     )
                     if result.converged:
                         return
-                    missed &= {i for i in probed if not self._serves(i, name)}
+                    missed &= {i for i in probed if not self._probed(i, name)}
                 finally:
                     self._drop_everywhere(name)
+                    self._physical(probe, create=False)
                 if not missed:
                     return
             self.deaf = sorted(missed)
             raise _Violation(
-                "after every fault healed, a new database did not reach "
+                "after every fault healed, a new database and a storage unit in it did not "
+                "reach "
                 + ", ".join(f"node-{i}" for i in self.deaf)
                 + f" within {PROBE_S:.0f}s (two tries): it no longer hears changes",
                 [DEAF],
             )
 
-        def _serves(self, index: int, name: str) -> bool:
+        def _probed(self, index: int, name: str) -> bool:
+            """Whether node ``index`` serves the probe database with its storage unit."""
             snap = self._view(index, [name])  # unreadable counts as not serving it
-            return snap is not None and snap.serves(name)
+            return snap is not None and _has_unit(snap, name)
+
+        def _physical(self, db: Database, *, create: bool) -> None:
+            """Create or drop ``db``'s database in every storage (errors ignored)."""
+            verb = "CREATE DATABASE IF NOT EXISTS" if create else "DROP DATABASE IF EXISTS"
+            for s in topology.storage:
+                with contextlib.suppress(Exception), s.sql() as c:
+                    c.execute(f"{verb} `{db.physical}`")
 
         def _view(self, index: int, names: list[str]) -> Snapshot | None:
             """The node's snapshot of ``names``, or None if it cannot be read now."""
@@ -863,9 +883,7 @@ def chaos_machine(
                 shared.broken = f"after example {shared.examples}: " + "; ".join(left) + evidence
                 raise TopologyBroken
             for db in self.dbs.values():
-                for s in topology.storage:
-                    with contextlib.suppress(Exception), s.sql() as c:
-                        c.execute(f"DROP DATABASE IF EXISTS `{db.physical}`")
+                self._physical(db, create=False)
 
         def _clear(self, names: list[str]) -> list[str]:
             """Drop the example's databases and check that no node and not the registry holds

@@ -285,8 +285,9 @@ def test_a_node_that_no_longer_hears_changes_is_a_finding_and_is_restarted(
     cluster: Topology,
 ) -> None:
     """Agreeing on what exists is not enough: once every fault is healed, a new database
-    must reach every node. One whose registry link is cut behind harness's back agrees on
-    the (empty) state but misses the probe; the reset restarts it for the next example."""
+    and a storage unit in it must reach every node. One whose registry link is cut behind
+    harness's back agrees on the (empty) state but misses the probe; the reset restarts it
+    for the next example."""
     state: Any = chaos_machine(cluster, ChaosSettings(converge_s=20))()
     deaf = cluster.nodes[-1]
     deaf.toxiproxy.set_enabled("registry", False)  # not a fault harness knows to heal
@@ -309,11 +310,12 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(cluster: Topolog
     name = "chaos_0"
     reader = cluster.registry_reader()
     reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
+    since = len(cluster.events)  # an earlier test's reset may have restarted nodes too
     state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
     state.dbs[name] = Database(name, f"ds_{name}")  # as if created; the registry kept it
     with pytest.raises(AssertionError, match=f"database/{name}/exists"):
         state.teardown()
-    notes = [e.detail for e in cluster.events if "outlived their drops" in e.detail]
+    notes = [e.detail for e in cluster.events[since:] if "outlived their drops" in e.detail]
     # Only the registry held it, so the first node is restarted (again, if the race above
     # kept it there after its own drop).
     restarted = f"outlived their drops; restarting {cluster.nodes[0].name}"
