@@ -1078,12 +1078,17 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
             )
     except TopologyBroken:
         steps = shared.last_steps
-        raise ChaosFailure(
+        broken = (
             f"chaos: the topology could not be brought back {shared.broken}; the run stopped "
             f"(replay with --harness-chaos-seed={seed}). The example that left it so "
             f"({len(steps)} steps, not shrunk):\n{_listing(steps)}\n\n"
             f"as a scenario:\n{scenario_text(steps, seed)}"
-        ) from None
+        )
+        if not shared.failures:
+            raise ChaosFailure(broken) from None
+        # Found before it broke (while shrinking, most often): not lost with the run.
+        stopped = "smallest found before the topology broke"
+        raise ChaosFailure("\n\n".join([*_failures(shared, seed, stopped), broken])) from None
     except (AssertionError, BaseExceptionGroup, hypothesis.errors.Flaky, _BudgetSpent) as exc:
         # One failure, several distinct ones (an exception group), one a replay did not
         # repeat (a race: Flaky), or the budget spent with failures seen: report each kind
@@ -1106,6 +1111,11 @@ def _fail(shared: _Run, seed: int, *, budget: bool, flaky: bool) -> None:
         shrunk = "smallest found before the budget ran out"
     elif flaky:
         shrunk = "smallest failing (a replay did not fail every time: a race)"
+    raise ChaosFailure("\n\n".join(_failures(shared, seed, shrunk)))
+
+
+def _failures(shared: _Run, seed: int, shrunk: str) -> list[str]:
+    """The failures found, each kind with its smallest schedule (``shrunk`` says how small)."""
     parts = [
         f"chaos: {len(shared.failures)} kind(s) of failure in {shared.examples} example(s); "
         f"replay with --harness-chaos-seed={seed}"
@@ -1116,4 +1126,4 @@ def _fail(shared: _Run, seed: int, *, budget: bool, flaky: bool) -> None:
             f"{_listing(steps)}\n\n"
             f"as a scenario:\n{scenario_text(steps, seed)}"
         )
-    raise ChaosFailure("\n\n".join(parts))
+    return parts

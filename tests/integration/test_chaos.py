@@ -107,6 +107,33 @@ def test_a_breaking_schedule_is_found_shrunk_and_replayable(
 
 
 @pytest.mark.usefixtures("fresh_examples")
+@pytest.mark.usefixtures("fresh_examples")
+def test_a_failure_found_before_the_topology_broke_is_reported_with_it(
+    separate_nodes: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long hunt's finding is not lost when the topology breaks while it is shrunk: the
+    run reports it, with the smallest schedule found so far, and then the breakage."""
+    runs: list[_Run] = []
+
+    class Watched(_Run):
+        def __init__(self) -> None:
+            super().__init__()
+            runs.append(self)
+
+    def broken_once_found(_topology: Topology) -> list[str]:
+        return ["planted: node-1 exited at boot"] if runs[0].failures else []
+
+    monkeypatch.setattr("harness.chaos._Run", Watched)
+    monkeypatch.setattr("harness.chaos.leftovers", broken_once_found)
+    with pytest.raises(ChaosFailure) as failure:
+        run_chaos(separate_nodes, _planted(examples=10))
+    text = str(failure.value)
+    assert "kind(s) of failure" in text
+    assert "smallest found before the topology broke schedule" in text
+    assert "the topology could not be brought back after example" in text
+    assert text.index("signature: nodes disagree") < text.index("could not be brought back")
+
+
 def test_known_behaviour_is_recorded_and_the_run_keeps_looking(separate_nodes: Topology) -> None:
     # The same planted divergence, now declared known: no failure, every example runs, and
     # the warning names the signature, the reason and a schedule that showed it.
