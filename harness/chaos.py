@@ -72,6 +72,7 @@ from harness.runtime.nodes import ComputeNode
 from harness.runtime.topology import Topology
 from harness.runtime.wiring import storage_address
 from harness.timeline import Note
+from harness.waiting import WaitTimeout, poll
 
 __all__ = [
     "CHANGES",
@@ -157,10 +158,11 @@ def parse_changes(text: str) -> tuple[str, ...]:
     return picked
 
 
-def _has_unit(snap: Snapshot, name: str) -> bool:
-    """Whether ``snap`` serves database ``name`` with the storage unit UNIT in it."""
+def _has_unit(snap: Snapshot, name: str, *, unit: bool = True) -> bool:
+    """Whether ``snap`` serves database ``name`` (and, with ``unit``, the storage unit UNIT
+    in it)."""
     prefix = f"database/{name}/storage_unit/{UNIT}/"
-    return snap.serves(name) and any(k.startswith(prefix) for k in snap.as_dict())
+    return snap.serves(name) and (not unit or any(k.startswith(prefix) for k in snap.as_dict()))
 
 
 def _never(_machine: object) -> bool:
@@ -811,17 +813,21 @@ def chaos_machine(
                     via = topology.nodes[attempt % len(topology.nodes)].index
                     self._physical(probe, create=True)
                     probe.exists = self._sql(via, self.dialect.create_database(name))
-                    self._register(via, probe)
+                    # 5.5.x applies even its own CREATE through the registry: a REGISTER
+                    # sent at once can meet "unknown database" (a 5.5.2 run under load did).
+                    self._until_served(via, name)
+                    # Without a storage unit (its REGISTER failed), the database alone.
+                    unit = bool(self._register(via, probe))
                     result = wait_converged(
                         topology,
                         databases=[name],
                         timeout=PROBE_S,
                         stable=0.1,
-                        expect=partial(_has_unit, name=name),
+                        expect=partial(_has_unit, name=name, unit=unit),
                     )
                     if result.converged:
                         return
-                    missed &= {i for i in probed if not self._probed(i, name)}
+                    missed &= {i for i in probed if not self._probed(i, name, unit=unit)}
                 finally:
                     self._drop_everywhere(name)
                     self._physical(probe, create=False)
@@ -836,10 +842,20 @@ def chaos_machine(
                 [DEAF],
             )
 
-        def _probed(self, index: int, name: str) -> bool:
-            """Whether node ``index`` serves the probe database with its storage unit."""
+        def _until_served(self, index: int, name: str) -> None:
+            """Wait (bounded) until node ``index`` serves database ``name``."""
+
+            def served() -> bool | None:
+                return True if self._probed(index, name, unit=False) else None
+
+            with contextlib.suppress(WaitTimeout):
+                poll(served, timeout=PROBE_S, what=f"node-{index} to serve {name}")
+
+        def _probed(self, index: int, name: str, *, unit: bool) -> bool:
+            """Whether node ``index`` serves the probe database (and ``unit``: its storage
+            unit)."""
             snap = self._view(index, [name])  # unreadable counts as not serving it
-            return snap is not None and _has_unit(snap, name)
+            return snap is not None and _has_unit(snap, name, unit=unit)
 
         def _physical(self, db: Database, *, create: bool) -> None:
             """Create or drop ``db``'s database in every storage (errors ignored)."""
