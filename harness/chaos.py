@@ -158,11 +158,16 @@ def parse_changes(text: str) -> tuple[str, ...]:
     return picked
 
 
+def _holds(snapshot: Mapping[str, str], key: str) -> bool:
+    """Whether a snapshot's keys hold ``key`` or anything under it."""
+    return any(k == key or k.startswith(key + "/") for k in snapshot)
+
+
 def _has_unit(snap: Snapshot, name: str, *, unit: bool = True) -> bool:
     """Whether ``snap`` serves database ``name`` (and, with ``unit``, the storage unit UNIT
     in it)."""
-    prefix = f"database/{name}/storage_unit/{UNIT}/"
-    return snap.serves(name) and (not unit or any(k.startswith(prefix) for k in snap.as_dict()))
+    held = not unit or _holds(snap.as_dict(), f"database/{name}/storage_unit/{UNIT}")
+    return snap.serves(name) and held
 
 
 def _never(_machine: object) -> bool:
@@ -200,13 +205,8 @@ class ChaosSettings:
     changes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name, value, option in (
-            ("examples", self.examples, "examples"),
-            ("steps", self.steps, "steps"),
-            ("budget_s", self.budget_s, "budget"),
-            ("converge_s", self.converge_s, "converge"),
-            ("statement_s", self.statement_s, "statement"),
-        ):
+        for name in ("examples", "steps", "budget_s", "converge_s", "statement_s"):
+            value, option = getattr(self, name), name.removesuffix("_s")
             if not value > 0:
                 whole = name in ("examples", "steps")
                 raise SpecError(
@@ -750,7 +750,7 @@ def chaos_machine(
             def there(key: str) -> bool:
                 if key.endswith("/exists"):
                     return snapshot.get(key) == "yes"
-                return any(k == key or k.startswith(key + "/") for k in snapshot)
+                return _holds(snapshot, key)
 
             missing: list[str] = []
             signature: set[str] = set()
