@@ -39,6 +39,9 @@ from harness.faults.controller import Faults
 from harness.runtime.image_set import resolve_images
 from harness.runtime.topology import Topology
 from harness.spec import TopologySpec
+from scenarios.known import chaos_known
+
+BEHIND_DB = "a node is behind the registry on database"
 
 
 @pytest.fixture(scope="module")
@@ -328,7 +331,9 @@ def test_a_node_that_no_longer_hears_changes_is_a_finding_and_is_restarted(
     nxt.teardown()
 
 
-def test_the_reset_leaves_none_of_the_examples_databases_behind(cluster: Topology) -> None:
+def test_the_reset_leaves_none_of_the_examples_databases_behind(
+    cluster: Topology, proxy_version: str
+) -> None:
     """The next example reuses the names, so the reset drops the example's databases and
     checks that no node and not the registry holds one. One only the registry holds (no
     node serves it, so no drop reaches it) makes it restart a node, which loads it, and drop
@@ -354,7 +359,11 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(cluster: Topolog
     assert name not in reader.children(
         cluster.dialect.registry_root("zookeeper", cluster.spec.namespace) + "/metadata"
     )
-    nxt: Any = chaos_machine(cluster, ChaosSettings(converge_s=20))()
+    # The name is free again: the CREATE through the other node succeeds. On 5.5.2 that node
+    # can miss its own creation (the known CREATE DATABASE race, met once in a CI run), a
+    # divergence the engine's, not the reset's: recorded as known so the reset still runs.
+    race = {p: r for p, r in chaos_known(proxy_version, "zookeeper").items() if p == BEHIND_DB}
+    nxt: Any = chaos_machine(cluster, ChaosSettings(converge_s=20, known=race))()
     nxt.create_database(via=1)
     assert nxt.steps[-1].said == f"node-1: create {name}: True"
     nxt.teardown()
