@@ -13,6 +13,7 @@ from harness.chaos_signature import (
 )
 from scenarios.known import (
     CONFIG_MISSED_51,
+    CONFIG_OVERWRITTEN_51,
     CREATED_THROUGH_CUT_NODE_51,
     DATABASE_BEHIND_51,
     DISTSQL_LOST_IN_OUTAGE,
@@ -101,6 +102,8 @@ def test_a_database_change_that_answered_ok_through_a_cut_node_and_was_lost_is_k
     for what in ("storage unit missing", "rule still there", "database missing"):
         qualified = [f"lost: {what} {CHANGED_THROUGH_CUT}"]
         assert known_reason(qualified, chaos_known("5.1.1", "zookeeper")) == outage
+    # Through a connected node: lost only as a peer's late empty default overwrites it.
+    for what in ("rule still there", "database missing"):
         assert known_reason([f"lost: {what}"], chaos_known("5.1.1", "zookeeper")) is None
     dropped = str(DROPPED_WHILE_CUT.mark.args[0])
     on_55 = chaos_known("5.5.2", "zookeeper")
@@ -116,3 +119,14 @@ def test_the_model_remembers_which_objects_last_answered_ok_through_a_cut_node()
     assert db.via_cut == {"storage unit"}
     db.changed("storage unit", True, through_cut=False)  # set again through a linked node
     assert db.via_cut == set()
+
+
+def test_a_unit_or_rule_lost_through_a_connected_node_is_the_overwrite_on_51_zookeeper() -> None:
+    """A 5.1.1 loop of create, cut a peer, register, create a rule: the registry ended with
+    `rules: []` (or no storage unit) though both answered OK through a connected node."""
+    for what in ("storage unit missing", "rule missing"):
+        for version in ("5.1.0", "5.1.1"):
+            reason = known_reason([f"lost: {what}"], chaos_known(version, "zookeeper"))
+            assert reason == CONFIG_OVERWRITTEN_51
+        assert known_reason([f"lost: {what}"], chaos_known("5.5.2", "zookeeper")) is None
+        assert known_reason([f"lost: {what}"], chaos_known("5.1.1", "etcd")) is None
