@@ -40,7 +40,7 @@ from harness.faults.catalog import (
 from harness.faults.controller import ActiveFault, Faults
 from harness.faults.hygiene import leftovers
 from harness.faults.shorthands import link_down, registry_cut
-from harness.logical_database import LogicalDatabase
+from harness.logical_database import LogicalDatabase, create_again
 from harness.runtime.nodes import ComputeNode
 from harness.runtime.topology import Topology
 from harness.runtime.wiring import CLIENT_LINK, REGISTRY_LINK, storage_link
@@ -73,6 +73,7 @@ __all__ = [
     "assert_membership",
     "bandwidth",
     "black_hole",
+    "create_again",
     "cut",
     "isolate",
     "latency",

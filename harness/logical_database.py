@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from harness.clients.mysql import SqlError
@@ -17,13 +17,28 @@ from harness.runtime.wiring import storage_address
 from harness.timeline import Change, ChangeNotServed, DatabaseCreated, NodeChange
 from harness.waiting import WaitTimeout, poll
 
-__all__ = ["LogicalDatabase"]
+__all__ = ["LogicalDatabase", "create_again"]
 
 # How long a DistSQL helper waits for the node it went through to serve its own change.
 APPLY_TIMEOUT = 60.0
 # A DistSQL change is many sequential registry round trips (5.5.2's REGISTER STORAGE UNIT:
 # about 48, so 4.9 s over a 100 ms link), so a change under registry latency takes long.
 DISTSQL_TIMEOUT = 180.0
+
+
+def create_again(topology: Topology, name: str, nodes: Sequence[int]) -> list[int]:
+    """Run ``CREATE DATABASE name`` again through each of ``nodes`` that does not serve it,
+    and return those. Where a release can lose a run-time creation on a peer for good (5.5.2's
+    CREATE DATABASE race), the same statement through that peer announces it again, and the
+    peer hears its own announcement unless its registry link is slower than its peers'. The
+    timeline records each such node; an error (it arrived meanwhile: "database exists") is
+    ignored, since the database is there either way."""
+    missed = [i for i in nodes if not node_view(topology, i, [name]).serves(name)]
+    for index in missed:
+        topology.record(NodeChange(f"node-{index}", "missed create", name))
+        with contextlib.suppress(SqlError, OSError), topology.node(index).sql() as c:
+            c.execute(topology.dialect.create_database(name))
+    return missed
 
 
 @dataclass
@@ -98,11 +113,7 @@ class LogicalDatabase:
         except ConvergenceTimeout:
             if not racy:
                 raise
-        for index in self._missing():
-            topology.record(NodeChange(f"node-{index}", "missed create", self.name))
-            # It may have arrived meanwhile ("database exists"): either way it is there.
-            with contextlib.suppress(SqlError, OSError), topology.node(index).sql() as c:
-                c.execute(topology.dialect.create_database(self.name))
+        create_again(topology, self.name, [n.index for n in topology.nodes])
         try:
             assert_converged(topology, timeout=2, **check)  # type: ignore[arg-type]
             return

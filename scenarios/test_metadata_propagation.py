@@ -3,7 +3,6 @@ and the check demonstrably fails for a node cut from the registry during the cha
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -14,14 +13,13 @@ from harness import (
     ConvergenceTimeout,
     Faults,
     LogicalDatabase,
-    Note,
     Snapshot,
     SqlError,
     Topology,
     assert_converged,
+    create_again,
     latency,
     node_snapshot,
-    node_view,
     registry_cut,
     wait_converged,
 )
@@ -244,12 +242,7 @@ def test_node_cut_during_create_database_serves_it_after_heal(topology: Topology
                 topology, databases=[name], nodes=peers, timeout=2, expect=_exists([name])
             )
             if not seen.converged:
-                for index in peers:
-                    if not node_view(topology, index, [name]).serves(name):
-                        topology.record(Note(f"node-{index} missed CREATE DATABASE {name}"))
-                        # It may have arrived meanwhile ("database exists"): there either way.
-                        with contextlib.suppress(SqlError), topology.node(index).sql() as c:
-                            c.execute(topology.dialect.create_database(name))
+                create_again(topology, name, peers)
             assert_converged(
                 topology, databases=[name], nodes=peers, timeout=30, expect=_exists([name])
             )
