@@ -22,7 +22,10 @@ END = "<!-- /api-reference -->"
 
 # Reading order of the sections; every name in harness.__all__ is in exactly one.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Topologies", ("Topology", "TopologySpec", "ComputeNode", "LogicalDatabase", "Note")),
+    (
+        "Topologies",
+        ("Topology", "TopologySpec", "ComputeNode", "LogicalDatabase", "create_again", "Note"),
+    ),
     (
         "Convergence",
         (

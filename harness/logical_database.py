@@ -32,7 +32,10 @@ def create_again(topology: Topology, name: str, nodes: Sequence[int]) -> list[in
     CREATE DATABASE race), the same statement through that peer announces it again, and the
     peer hears its own announcement unless its registry link is slower than its peers'. The
     timeline records each such node; an error (it arrived meanwhile: "database exists") is
-    ignored, since the database is there either way."""
+    ignored, since the database is there either way.
+
+    Example: ``create_again(topology, "t_1", [1, 2])`` once a wait for nodes 1 and 2 to
+    serve ``t_1`` timed out, then wait again."""
     missed = [i for i in nodes if not node_view(topology, i, [name]).serves(name)]
     for index in missed:
         topology.record(NodeChange(f"node-{index}", "missed create", name))
