@@ -101,7 +101,7 @@ def test_a_breaking_schedule_is_found_shrunk_and_replayable(
     assert saved is not None, text
     snapshots = (Path(saved.group(1)) / "snapshots.txt").read_text()
     assert Path(saved.group(1)).parent == tmp_path
-    assert re.search(r"database/chaos_\d+/exists = yes", snapshots), snapshots
+    assert re.search(r"database/chaos_\d+_\d+/exists = yes", snapshots), snapshots
     # The topology was reset: nothing the examples created is left.
     for node in separate_nodes.nodes:
         with node.sql() as c:
@@ -174,14 +174,14 @@ def test_a_fault_harness_cannot_heal_stops_the_run_instead_of_blaming_the_engine
     faults = Faults.of(separate_nodes)
     state: Any = chaos_machine(separate_nodes, ChaosSettings(converge_s=2, statement_s=3))()
     state.pause_node(node=1, steps=1)
-    state.create_database(via=0)  # the pause lasts through this change
+    state.create_database(via=0, tag=0)  # the pause lasts through this change
 
     def planted(_fault: object) -> None:
         raise RuntimeError("planted: the link's API timed out")
 
     with monkeypatch.context() as patch:
         patch.setattr(faults, "heal", planted)
-        state.create_database(via=0)  # healing the pause fails here
+        state.create_database(via=0, tag=0)  # healing the pause fails here
     assert state.heal_failed == ["node-1 paused: planted: the link's API timed out"]
     # The example ends: every fault is healed for real, and the run stops with what harness
     # could not heal (a BaseException Hypothesis lets through), not with an engine finding.
@@ -199,7 +199,7 @@ def test_a_topology_that_cannot_be_brought_back_leaves_its_evidence(
     run = _Run()
     settings = ChaosSettings(converge_s=2, statement_s=3, evidence=tmp_path)
     state: Any = chaos_machine(separate_nodes, settings, run)()
-    state.create_database(via=0)
+    state.create_database(via=0, tag=0)
     monkeypatch.setattr("harness.chaos.leftovers", lambda _t: ["planted: node-1 exited at boot"])
     with pytest.raises(TopologyBroken):
         state._reset()
@@ -268,11 +268,11 @@ def test_isolation_and_removal_steps_heal_within_the_schedule(cluster: Topology)
     stopped (it leaves); each lasts through its one metadata change and heals before the
     next, and the example's checks pass."""
     faults = Faults.of(cluster)
-    # 5.5.2's CREATE DATABASE race (scenarios/known.py) can leave a node without chaos_0 (once,
+    # 5.5.2's CREATE DATABASE race (scenarios/known.py) can leave a node without chaos_0_0 (once,
     # under load, node-0 itself): the engine's doing, recorded as known, not this test's.
     known = {"a node is behind the registry on database": "the CREATE DATABASE race"}
     state: Any = chaos_machine(cluster, ChaosSettings(converge_s=60, known=known))()
-    state.create_database(via=0)
+    state.create_database(via=0, tag=0)
     state.isolate_node(node=1, steps=1)
     [isolated] = faults.active
     assert isolated.startswith("node-1 ")
@@ -339,7 +339,7 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(
     node serves it, so no drop reaches it) makes it restart a node, which loads it, and drop
     it there (5.5.2 can keep a database on a node that dropped it right after it
     reconnected: then again); the next example starts clean."""
-    name = "chaos_0"
+    name = "chaos_0_0"
     reader = cluster.registry_reader()
     reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
     since = len(cluster.events)  # an earlier test's reset may have restarted nodes too
@@ -364,7 +364,7 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(
     # divergence the engine's, not the reset's: recorded as known so the reset still runs.
     race = {p: r for p, r in chaos_known(proxy_version, "zookeeper").items() if p == BEHIND_DB}
     nxt: Any = chaos_machine(cluster, ChaosSettings(converge_s=20, known=race))()
-    nxt.create_database(via=1)
+    nxt.create_database(via=1, tag=0)
     assert nxt.steps[-1].said == f"node-1: create {name}: True"
     nxt.teardown()
 
@@ -375,7 +375,7 @@ def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
     """Seen on 5.1.1: the registry kept an empty /metadata/<db> that no node served, even
     restarted. Here the restart is planted to change nothing; the reset then deletes the
     database from the registry itself, says so, and the next example starts clean."""
-    name = "chaos_0"
+    name = "chaos_0_0"
     reader = cluster.registry_reader()
     reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
     state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
