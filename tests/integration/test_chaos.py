@@ -386,11 +386,41 @@ def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
     said = [e.detail for e in cluster.events if e.detail.startswith("chaos: the ")]
     assert said[-2:] == [
         f"chaos: the example's databases outlived their drops; restarting {cluster.nodes[0].name}",
-        f"chaos: the registry kept {name} that no node loads; deleting them there",
+        f"chaos: the registry kept {name} through a restart and the drops; deleting them there",
     ]
     root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
     assert name not in reader.children(root + "/metadata")
     assert wait_converged(cluster, databases=[name], timeout=1).converged
+
+
+def test_a_database_a_restarted_node_reloads_and_its_drops_leave_is_deleted_there(
+    cluster: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on 5.1.1 (seed 40): a restarted node loaded a database from the registry and the
+    drops left it on that node and in the registry, round after round. Here the drops are
+    planted to do nothing: after a restart and the drops, the reset deletes it from the
+    registry, restarts the node that holds it (which then loads nothing), and is clean."""
+    name = "chaos_0_0"
+    reader = cluster.registry_reader()
+    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
+    since = len(cluster.events)
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
+    state.dbs[name] = Database(name, f"ds_{name}")
+    monkeypatch.setattr(state, "_drop_everywhere", lambda _name: None)
+    with pytest.raises(AssertionError, match=f"database/{name}/exists"):
+        state.teardown()
+    first = cluster.nodes[0].name
+    said = [e.detail for e in cluster.events[since:] if e.detail.startswith("chaos: the ")]
+    assert said == [
+        f"chaos: the example's databases outlived their drops; restarting {first}",
+        f"chaos: the registry kept {name} through a restart and the drops; deleting them there",
+        f"chaos: the example's databases outlived their drops; restarting {first}",
+    ]
+    root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
+    assert name not in reader.children(root + "/metadata")
+    result = wait_converged(cluster, databases=[name], timeout=1)
+    assert result.converged, result.explain()
+    assert not result.snapshot.serves(name)
 
 
 def test_a_global_rule_altered_while_a_node_is_cut_is_checked_on_every_node(
