@@ -919,8 +919,9 @@ def chaos_machine(
             reaches it), and the drops tried again (5.5.2 keeps a database on a node that
             dropped it right after reconnecting). One the registry still holds after a
             restart and a drop (a restarted 5.1.1 node did not load it, or loaded it and its
-            drop left it there) is deleted from the registry before the holders restart
-            again. What is still there after the last try."""
+            drop left it there) is deleted from the registry while every node is stopped
+            (running 5.1.1 nodes wrote one back as it was deleted). What is still there
+            after the last try."""
             if not names:
                 return []
 
@@ -940,11 +941,14 @@ def chaos_machine(
                     kept = result.registry
                     registry = kept is not None and kept.error is None and not gone(kept)
                     # Restarted and dropped, and the registry still holds one: its copy is what
-                    # the nodes reload (5.1.1 loaded an empty one that its drop did not remove,
-                    # seed 40), so forget it there, then restart the holders without it.
-                    error = self._unregister(names) if restarted and registry else ""
-                    if not error and (holders or not restarted):
+                    # the nodes reload, and running 5.1.1 nodes write a deleted one back (seed
+                    # 40), so it is deleted there while every node is stopped.
+                    if restarted and registry:
+                        error = self._unregister_cold(names)
+                    elif holders or not restarted:
                         error = self._restart(holders or topology.nodes[:1])
+                    else:
+                        error = ""
                     if error:
                         return [error]
                     restarted = True
@@ -973,6 +977,16 @@ def chaos_machine(
             except Exception as exc:  # noqa: BLE001 - reported as the run's finding
                 return f"restarting a node that kept the example's databases: {exc}"
             return ""
+
+        def _unregister_cold(self, names: list[str]) -> str:
+            """Stop every node, delete ``names`` from the registry, start every node; an
+            error, or empty."""
+            errors: list[str] = []
+            try:
+                topology.restart_all(while_stopped=lambda: errors.append(self._unregister(names)))
+            except Exception as exc:  # noqa: BLE001 - reported as the run's finding
+                return f"restarting every node around the registry's delete: {exc}"
+            return "".join(errors)
 
         def _unregister(self, names: list[str]) -> str:
             """Delete ``names`` from the registry (a restart and the drops left them there);

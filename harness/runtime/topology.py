@@ -485,13 +485,18 @@ class Topology:
         self.wait_until_serving(node)
         self.record(NodeChange(node.name, "restarted"))
 
-    def restart_all(self) -> None:
+    def restart_all(self, while_stopped: Callable[[], object] | None = None) -> None:
         """Stop every node (concurrently: each graceful stop waits on its own shutdown), then
-        start them all again concurrently."""
+        start them all again concurrently. ``while_stopped`` runs in between, when no node
+        can react to it (e.g. a registry edit that running nodes would write back)."""
         self.record(NodeChange(None, "restarting all"))
         with ThreadPoolExecutor(max_workers=len(self.nodes) or 1) as pool:
             list(pool.map(self._stop_gracefully, self.nodes))
-            list(pool.map(self._start_again, self.nodes))
+            try:
+                if while_stopped is not None:
+                    while_stopped()
+            finally:
+                list(pool.map(self._start_again, self.nodes))
         self.record(NodeChange(None, "all restarted"))
 
     def registry_container(self) -> tuple[RunningContainer, str]:
