@@ -460,3 +460,34 @@ def test_a_global_rule_altered_while_a_node_is_cut_is_checked_on_every_node(
         state.teardown()
     signature = [f"lost: global rule not the last value {ALTERED_THROUGH_CUT}"]
     assert getattr(failure.value, "signature", None) == signature
+
+
+def test_a_node_that_exits_as_the_reset_restarts_it_is_started_with_the_registry_cleared(
+    cluster: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on 5.1.1 (seed 40): a node the reset restarted exited at boot (a
+    NullPointerException reading a database a running peer was changing). The reset then
+    stops every node, deletes the example's databases from the registry and starts them all;
+    here the restart's failure is planted."""
+    name = "chaos_0_0"
+    reader = cluster.registry_reader()
+    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
+    since = len(cluster.events)
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
+    state.dbs[name] = Database(name, f"ds_{name}")
+
+    def exits(index: int) -> None:
+        raise ProvisionError(f"node-{index} exited while waiting for it to answer SQL")
+
+    monkeypatch.setattr(state.faults, "restart", exits)
+    with pytest.raises(AssertionError, match=f"database/{name}/exists"):
+        state.teardown()
+    said = [e.detail for e in cluster.events[since:] if e.detail.startswith("chaos: ")]
+    assert "chaos: restarting a node that kept the example's databases: node-0 exited" in "\n".join(
+        said
+    )
+    assert said[-1].endswith("through a restart and the drops; deleting them there")
+    root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
+    assert name not in reader.children(root + "/metadata")
+    assert_membership(cluster)
+    assert wait_converged(cluster, databases=[name], timeout=1).converged
