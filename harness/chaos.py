@@ -999,8 +999,8 @@ def chaos_machine(
             registry, namespace = topology.spec.registry or "", topology.spec.namespace
             topology.record(
                 Note(
-                    f"chaos: the registry kept {', '.join(names)} through a restart and the "
-                    "drops; deleting them there"
+                    f"chaos: the registry still holds {', '.join(names)} after the reset's "
+                    "drops and restarts; deleting them there"
                 )
             )
             try:

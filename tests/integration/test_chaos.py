@@ -386,7 +386,8 @@ def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
     said = [e.detail for e in cluster.events if e.detail.startswith("chaos: the ")]
     assert said[-2:] == [
         f"chaos: the example's databases outlived their drops; restarting {cluster.nodes[0].name}",
-        f"chaos: the registry kept {name} through a restart and the drops; deleting them there",
+        f"chaos: the registry still holds {name} after the reset's drops and restarts; "
+        "deleting them there",
     ]
     root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
     assert name not in reader.children(root + "/metadata")
@@ -414,7 +415,8 @@ def test_a_database_a_restarted_node_reloads_and_its_drops_leave_is_deleted_ther
     said = [e.detail for e in cluster.events[since:] if e.detail.startswith("chaos: the ")]
     assert said == [
         f"chaos: the example's databases outlived their drops; restarting {first}",
-        f"chaos: the registry kept {name} through a restart and the drops; deleting them there",
+        f"chaos: the registry still holds {name} after the reset's drops and restarts; "
+        "deleting them there",
     ]
     actions = [e.data.get("action") for e in cluster.events[since:] if e.kind == "node"]
     assert "restarting all" in actions
@@ -486,7 +488,7 @@ def test_a_node_that_exits_as_the_reset_restarts_it_is_started_with_the_registry
     assert "chaos: restarting a node that kept the example's databases: node-0 exited" in "\n".join(
         said
     )
-    assert said[-1].endswith("through a restart and the drops; deleting them there")
+    assert said[-1].endswith("after the reset's drops and restarts; deleting them there")
     root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
     assert name not in reader.children(root + "/metadata")
     assert_membership(cluster)
