@@ -93,9 +93,9 @@ UNIT = "ds_0"
 MAX_FAULTS = 2  # faults on at once
 PROBE_S = 15.0  # how long a new database may take to reach every node once all is healed
 CLEAR_S = 5.0  # how long the reset's drops may take to leave no node holding one
-# Rounds of drops; before each after the first, the nodes holding one restart (or the registry
-# forgets one only it holds). Four: on 5.1.1 (seed 40) a peer took the database back as the
-# registry deleted it, after the third round's drops had passed it.
+# Rounds of drops; before each after the first, the nodes holding one restart (once they have,
+# a copy the registry keeps is deleted with every node stopped). Four: on 5.1.1 (seed 40) a
+# peer took the database back as the registry deleted it, after the third round's drops.
 CLEAR_TRIES = 4
 # Faults on a node that make another fault on it meaningless: (fault kind, why skipped).
 DOWN = (("kill", "is down"), ("stop", "is down"))

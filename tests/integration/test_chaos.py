@@ -369,6 +369,16 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(
     nxt.teardown()
 
 
+def _held_by_the_registry_only(cluster: Topology, name: str) -> tuple[Any, Any]:
+    """An example whose database ``name`` only the registry holds (an empty /metadata/<name>,
+    as 5.1.1 left one): its machine and a registry reader."""
+    reader = cluster.registry_reader()
+    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
+    state.dbs[name] = Database(name, f"ds_{name}")
+    return state, reader
+
+
 def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
     cluster: Topology, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -376,10 +386,7 @@ def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
     restarted. Here the restart is planted to change nothing; the reset then deletes the
     database from the registry itself, says so, and the next example starts clean."""
     name = "chaos_0_0"
-    reader = cluster.registry_reader()
-    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
-    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
-    state.dbs[name] = Database(name, f"ds_{name}")
+    state, reader = _held_by_the_registry_only(cluster, name)
     monkeypatch.setattr(state.faults, "restart", lambda _index: None)
     with pytest.raises(AssertionError, match=f"database/{name}/exists"):
         state.teardown()
@@ -403,11 +410,8 @@ def test_a_database_a_restarted_node_reloads_and_its_drops_leave_is_deleted_ther
     restart and the drops, the reset stops every node, deletes it from the registry, starts
     them again (they load nothing), and is clean."""
     name = "chaos_0_0"
-    reader = cluster.registry_reader()
-    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
     since = len(cluster.events)
-    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
-    state.dbs[name] = Database(name, f"ds_{name}")
+    state, reader = _held_by_the_registry_only(cluster, name)
     monkeypatch.setattr(state, "_drop_everywhere", lambda _name: None)
     with pytest.raises(AssertionError, match=f"database/{name}/exists"):
         state.teardown()
@@ -472,11 +476,8 @@ def test_a_node_that_exits_as_the_reset_restarts_it_is_started_with_the_registry
     stops every node, deletes the example's databases from the registry and starts them all;
     here the restart's failure is planted."""
     name = "chaos_0_0"
-    reader = cluster.registry_reader()
-    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
     since = len(cluster.events)
-    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
-    state.dbs[name] = Database(name, f"ds_{name}")
+    state, reader = _held_by_the_registry_only(cluster, name)
 
     def exits(index: int) -> None:
         raise ProvisionError(f"node-{index} exited while waiting for it to answer SQL")
