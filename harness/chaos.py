@@ -929,8 +929,8 @@ def chaos_machine(
                 return not any(snap.serves(n) for n in names)
 
             result: ConvergenceResult | None = None
-            restarted = False  # a round has restarted nodes already
-            for _ in range(CLEAR_TRIES):
+            for round_ in range(CLEAR_TRIES):
+                restarted = round_ >= 2  # the round before this one restarted nodes
                 if result is not None:
                     holders = [
                         n
@@ -956,7 +956,6 @@ def chaos_machine(
                         error = ""
                     if error:
                         return [error]
-                    restarted = True
                 for name in names:
                     self._drop_everywhere(name)
                 result = wait_converged(
