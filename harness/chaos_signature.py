@@ -46,6 +46,7 @@ __all__ = [
     "DEAF",
     "JOIN_FAILED",
     "KNOWN_BEFORE",
+    "LISTS_UNSERVED",
     "MEMBERSHIP",
     "NEW_AT_FAULT",
     "UNANNOUNCED",
@@ -58,6 +59,10 @@ __all__ = [
 MEMBERSHIP = "membership"
 JOIN_FAILED = "a node could not join"
 DEAF = "a node no longer hears changes"
+# A node that lists a database and answers "Unknown database" (MySQL error 1049) for it: a
+# half-applied creation, apart from the other ways a node cannot be read.
+LISTS_UNSERVED = "a node lists a database it does not serve"
+UNKNOWN_DATABASE = "(1049,"
 KNOWN_BEFORE = "(of a database it served before its fault)"
 NEW_AT_FAULT = "(of a database new to it at its fault)"
 UNANNOUNCED = "(of a database created through a node cut from the registry)"
@@ -160,8 +165,10 @@ def divergence(
             for key in differing
             if key.endswith("/exists") or key.split("/")[1] not in whole
         }
-    if any(s.error is not None for s in result.snapshots):
-        parts.add("a node is unreadable")
+    for snapshot in result.snapshots:
+        if snapshot.error is not None:
+            unknown = UNKNOWN_DATABASE in snapshot.error
+            parts.add(LISTS_UNSERVED if unknown else "a node is unreadable")
     return sorted(parts) or ["nodes did not settle"]
 
 

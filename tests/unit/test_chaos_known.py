@@ -50,6 +50,11 @@ def test_a_missed_database_is_known_on_51_zookeeper_by_its_two_causes() -> None:
     for version in ("5.1.0", "5.1.1"):
         assert known_reason(missed, chaos_known(version, "zookeeper")) == DATABASE_BEHIND_51
     assert known_reason(missed, chaos_known("5.5.2", "etcd")) is None
+    # The dropped event's other face: the node lists the database and cannot serve it.
+    half = [*missed, "a node lists a database it does not serve"]
+    assert known_reason(half, chaos_known("5.1.1", "zookeeper")) == DATABASE_BEHIND_51
+    assert known_reason(half, chaos_known("5.5.2", "zookeeper")) is None
+    assert known_reason(["a node is unreadable"], chaos_known("5.1.1", "zookeeper")) is None
     assert (
         known_reason(
             ["a node is ahead of the registry on database"], chaos_known("5.5.2", "zookeeper")

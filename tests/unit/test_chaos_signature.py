@@ -118,6 +118,10 @@ def test_different_values_and_no_registry() -> None:
     assert rules == ["nodes disagree on rule"]
     unreadable = divergence(result(node("node-0"), Snapshot.unreadable("node-1", "refused")))
     assert unreadable == ["a node is unreadable"]
+    # Listed, then "Unknown database" when read: what the snapshot meets only on a listed one.
+    error = "OperationalError: (1049, \"Unknown database 'chaos_0_75'\")"
+    half = divergence(result(node("node-0"), Snapshot.unreadable("node-1", error)))
+    assert half == ["a node lists a database it does not serve"]
 
 
 def test_known_only_when_every_part_is_known() -> None:
