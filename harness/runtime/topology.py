@@ -217,6 +217,26 @@ class Topology:
             reader.close()
         self.record(RegistrySeeded(len(seed), key))
 
+    def _seed_other_namespace(self, namespace: str) -> None:
+        """Write the seed into another, still empty namespace before a node boots there: that
+        node is a first boot too, and restoring costs less than its writes (4.7 s vs 1.8 s to
+        add a node, 5.5.2). A namespace anything wrote to already is left as it is."""
+        if self.spec.mode != "cluster" or self.seeds is None or not self.dialect.first_boots_race():
+            return
+        key = self._seed_key()
+        kept = self.seeds.read(key)
+        if kept is None:
+            return
+        root = self.dialect.registry_root(self.spec.registry or "", namespace)
+        reader = self.registry_reader()
+        try:
+            if reader.children(root):
+                return
+            SeedStore.restore(kept, reader, root, self.password)
+        finally:
+            reader.close()
+        self.record(RegistrySeeded(len(kept), key))
+
     def _capture_seed(self, key: str) -> None:
         """Keep the seed; a failure only costs the next topology its seed, so it is said on
         the timeline and the start goes on."""
@@ -453,6 +473,8 @@ class Topology:
         different cluster on the same registry; ``links_down`` start it with those links cut
         (the node is added to ``nodes`` before it starts, so a failed start is still torn
         down with the topology)."""
+        if namespace is not None and namespace != self.spec.namespace:
+            self._seed_other_namespace(namespace)
         node = self._start_link()
         if namespace is not None:
             node.namespace = namespace

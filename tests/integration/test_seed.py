@@ -21,9 +21,9 @@ from harness.spec import TopologySpec
 from harness.timeline import RegistrySeeded, decode
 
 
-def shared(topo: Topology) -> dict[str, str]:
+def shared(topo: Topology, namespace: str | None = None) -> dict[str, str]:
     """The namespace's kept parts, relative, with the topology's password as the slot."""
-    root = topo.dialect.registry_root(topo.spec.registry or "", topo.spec.namespace)
+    root = topo.dialect.registry_root(topo.spec.registry or "", namespace or topo.spec.namespace)
     reader = topo.registry_reader()
     try:
         out: dict[str, str] = {}
@@ -87,3 +87,21 @@ def test_second_topology_is_seeded_boots_at_once_and_works(
     db.register_storage_unit("ds_0", node=1)
     assert_converged(second, databases=[db.name], expect=db.has("storage_unit/ds_0"))
     db.drop()
+
+
+def test_a_node_joining_another_empty_namespace_finds_it_seeded(
+    pair: tuple[Topology, Topology],
+) -> None:
+    first, second = pair
+    before = len(second.events)
+    other = second.add_node(namespace="seeded_other")
+    seeded = [r for r in map(decode, second.events[before:]) if isinstance(r, RegistrySeeded)]
+    assert len(seeded) == 1
+    assert shared(second, "seeded_other") == shared(first)
+    with other.sql() as c:
+        c.execute(second.dialect.create_database("in_other"))
+        c.execute(second.dialect.drop_database("in_other"))
+    # A namespace already written to is left as it is.
+    before = len(second.events)
+    second.add_node(namespace="seeded_other")
+    assert not any(isinstance(r, RegistrySeeded) for r in map(decode, second.events[before:]))
