@@ -273,7 +273,10 @@ CONFIG_OVERWRITTEN_51 = (
     "DATABASE it is not) it writes an empty one. Likely (read in the source and in the peer's "
     "log, which shows Curator retrying an operation across the cut): the peer's write is "
     "retried until the link heals and lands after the storage unit and rule, overwriting them "
-    "(a check-then-write spanning the partition). 5.5.2 writes no such default (0 of 12)"
+    "(a check-then-write spanning the partition). 5.5.2 writes no such default (0 of 12). "
+    "The same late write brings back a database dropped through a connected node meanwhile: "
+    "after the heal every node serves it again and the registry holds it with dataSources {} "
+    "and rules [] (chaos seed 41, 5.1.1)"
 )
 
 # A 5.1.1 chaos run (seed 21, link faults only) met peers that serve a database without the
@@ -349,6 +352,7 @@ def chaos_known(version: str, registry: str) -> dict[str, str]:
         known[LISTS_UNSERVED] = DATABASE_BEHIND_51
         known["lost: storage unit missing"] = CONFIG_OVERWRITTEN_51
         known["lost: rule missing"] = CONFIG_OVERWRITTEN_51
+        known["lost: database still there"] = CONFIG_OVERWRITTEN_51
     if version in ONLY_510 and registry == "zookeeper":
         known["membership"] = NO_REREGISTER_ZK
         known[JOIN_FAILED] = JOIN_DURING_CHANGE_510

@@ -135,3 +135,7 @@ def test_a_unit_or_rule_lost_through_a_connected_node_is_the_overwrite_on_51_zoo
             assert reason == CONFIG_OVERWRITTEN_51
         assert known_reason([f"lost: {what}"], chaos_known("5.5.2", "zookeeper")) is None
         assert known_reason([f"lost: {what}"], chaos_known("5.1.1", "etcd")) is None
+    # Its other face: a database dropped through a connected node, written back by the peer.
+    back = ["lost: database still there"]
+    assert known_reason(back, chaos_known("5.1.1", "zookeeper")) == CONFIG_OVERWRITTEN_51
+    assert known_reason(back, chaos_known("5.1.1", "etcd")) is None
