@@ -113,7 +113,7 @@ NO_DEREGISTER_ON_STOP_ETCD_55 = known(
     "nodes until its lease expires. ContextManager.close asks EtcdRepository.delete to remove "
     "the online key without waiting for it (no .get() on the future), then closes the client "
     "at once, and the key's lease is never revoked. A race: 1 stop in 3 here, so the "
-    "scenario stops up to 24 nodes; still, 1 suite run in 13 under load met none",
+    "scenario stops a node up to 24 times; still, 1 suite run in 13 under load met none",
     LINE_55,
     strict=False,
 )
