@@ -340,11 +340,8 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(
     it there (5.5.2 can keep a database on a node that dropped it right after it
     reconnected: then again); the next example starts clean."""
     name = "chaos_0_0"
-    reader = cluster.registry_reader()
-    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
     since = len(cluster.events)  # an earlier test's reset may have restarted nodes too
-    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
-    state.dbs[name] = Database(name, f"ds_{name}")  # as if created; the registry kept it
+    state = _held_by_the_registry_only(cluster, name)  # as if created; the registry kept it
     with pytest.raises(AssertionError, match=f"database/{name}/exists"):
         state.teardown()
     notes = [e.detail for e in cluster.events[since:] if "outlived their drops" in e.detail]
@@ -356,9 +353,7 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(
     result = wait_converged(cluster, databases=[name], timeout=1)
     assert result.converged, result.explain()
     assert not result.snapshot.serves(name)
-    assert name not in reader.children(
-        cluster.dialect.registry_root("zookeeper", cluster.spec.namespace) + "/metadata"
-    )
+    assert not _in_registry(cluster, name)
     # The name is free again: the CREATE through the other node succeeds. On 5.5.2 that node
     # can miss its own creation (the known CREATE DATABASE race, met once in a CI run), a
     # divergence the engine's, not the reset's: recorded as known so the reset still runs.
@@ -369,14 +364,28 @@ def test_the_reset_leaves_none_of_the_examples_databases_behind(
     nxt.teardown()
 
 
-def _held_by_the_registry_only(cluster: Topology, name: str) -> tuple[Any, Any]:
-    """An example whose database ``name`` only the registry holds (an empty /metadata/<name>,
-    as 5.1.1 left one): its machine and a registry reader."""
+def _held_by_the_registry_only(cluster: Topology, name: str) -> Any:
+    """The machine of an example whose database ``name`` only the registry holds (an empty
+    /metadata/<name>, as 5.1.1 left one)."""
     reader = cluster.registry_reader()
-    reader.put(cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name), "")
+    try:
+        key = cluster.dialect.registry_metadata_key("zookeeper", cluster.spec.namespace, name)
+        reader.put(key, "")
+    finally:
+        reader.close()
     state: Any = chaos_machine(cluster, ChaosSettings(converge_s=5))()
     state.dbs[name] = Database(name, f"ds_{name}")
-    return state, reader
+    return state
+
+
+def _in_registry(cluster: Topology, name: str) -> bool:
+    """Whether the registry holds database ``name`` (under the namespace's /metadata)."""
+    root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
+    reader = cluster.registry_reader()
+    try:
+        return name in reader.children(root + "/metadata")
+    finally:
+        reader.close()
 
 
 def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
@@ -386,7 +395,7 @@ def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
     restarted. Here the restart is planted to change nothing; the reset then deletes the
     database from the registry itself, says so, and the next example starts clean."""
     name = "chaos_0_0"
-    state, reader = _held_by_the_registry_only(cluster, name)
+    state = _held_by_the_registry_only(cluster, name)
     monkeypatch.setattr(state.faults, "restart", lambda _index: None)
     with pytest.raises(AssertionError, match=f"database/{name}/exists"):
         state.teardown()
@@ -396,8 +405,7 @@ def test_a_database_only_the_registry_keeps_after_a_restart_is_deleted_there(
         f"chaos: the registry still holds {name} after the reset's drops and restarts; "
         "deleting them there",
     ]
-    root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
-    assert name not in reader.children(root + "/metadata")
+    assert not _in_registry(cluster, name)
     assert wait_converged(cluster, databases=[name], timeout=1).converged
 
 
@@ -411,7 +419,7 @@ def test_a_database_a_restarted_node_reloads_and_its_drops_leave_is_deleted_ther
     them again (they load nothing), and is clean."""
     name = "chaos_0_0"
     since = len(cluster.events)
-    state, reader = _held_by_the_registry_only(cluster, name)
+    state = _held_by_the_registry_only(cluster, name)
     monkeypatch.setattr(state, "_drop_everywhere", lambda _name: None)
     with pytest.raises(AssertionError, match=f"database/{name}/exists"):
         state.teardown()
@@ -424,8 +432,7 @@ def test_a_database_a_restarted_node_reloads_and_its_drops_leave_is_deleted_ther
     ]
     actions = [e.data.get("action") for e in cluster.events[since:] if e.kind == "node"]
     assert "restarting all" in actions
-    root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
-    assert name not in reader.children(root + "/metadata")
+    assert not _in_registry(cluster, name)
     result = wait_converged(cluster, databases=[name], timeout=1)
     assert result.converged, result.explain()
     assert not result.snapshot.serves(name)
@@ -477,7 +484,7 @@ def test_a_node_that_exits_as_the_reset_restarts_it_is_started_with_the_registry
     here the restart's failure is planted."""
     name = "chaos_0_0"
     since = len(cluster.events)
-    state, reader = _held_by_the_registry_only(cluster, name)
+    state = _held_by_the_registry_only(cluster, name)
 
     def exits(index: int) -> None:
         raise ProvisionError(f"node-{index} exited while waiting for it to answer SQL")
@@ -490,7 +497,6 @@ def test_a_node_that_exits_as_the_reset_restarts_it_is_started_with_the_registry
         said
     )
     assert said[-1].endswith("after the reset's drops and restarts; deleting them there")
-    root = cluster.dialect.registry_root("zookeeper", cluster.spec.namespace)
-    assert name not in reader.children(root + "/metadata")
+    assert not _in_registry(cluster, name)
     assert_membership(cluster)
     assert wait_converged(cluster, databases=[name], timeout=1).converged
