@@ -33,6 +33,8 @@ class ContainerSpec:
     env: dict[str, str] = field(default_factory=dict)
     publish: tuple[int, ...] = ()
     volumes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Arguments after the image's entrypoint; empty keeps the image's own command.
+    command: tuple[str, ...] = ()
 
 
 class RunningContainer:
@@ -77,6 +79,8 @@ class RunningContainer:
             "ports": {f"{p}/tcp": (LOOPBACK, None) for p in s.publish},
             "volumes": s.volumes,
         }
+        if s.command:
+            kwargs["command"] = list(s.command)
         if s.network_mode:
             kwargs["network_mode"] = s.network_mode
         elif s.network:
