@@ -438,6 +438,29 @@ def test_a_database_a_restarted_node_reloads_and_its_drops_leave_is_deleted_ther
     assert not result.snapshot.serves(name)
 
 
+def test_settle_waits_for_the_nodes_no_fault_is_on_and_a_fault_lasts_through_it(
+    cluster: Topology,
+) -> None:
+    """The settle step: once it has run, every node without a fault serves the database just
+    created; a cut node is left out of it, and the cut lasts through it (not a change)."""
+    faults = Faults.of(cluster)
+    state: Any = chaos_machine(cluster, ChaosSettings(converge_s=30))()
+    state.create_database(via=0, tag=5)
+    (name,) = state.dbs
+    state.settle()
+    everyone = [n.index for n in cluster.nodes]
+    assert state.steps[-1].said == f"settle: node-{', node-'.join(map(str, everyone))} agree"
+    assert all(node_snapshot(cluster, i, [name]).serves(name) for i in everyone)
+    state.cut_registry(node=1, steps=1)
+    state.settle()
+    rest = [i for i in everyone if i != 1]
+    assert state.steps[-1].said == f"settle: node-{', node-'.join(map(str, rest))} agree"
+    assert [f.node for f, _ in state.active] == ["node-1"]
+    assert faults.active != []
+    state.teardown()
+    assert faults.active == []
+
+
 def test_a_global_rule_altered_while_a_node_is_cut_is_checked_on_every_node(
     cluster: Topology,
 ) -> None:

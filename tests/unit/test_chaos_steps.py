@@ -1,5 +1,5 @@
 """Picking the steps a chaos run draws: its faults (ChaosSettings.faults) and its metadata
-changes (ChaosSettings.changes)."""
+changes (ChaosSettings.changes); the settle step beside them."""
 
 from __future__ import annotations
 
@@ -98,3 +98,36 @@ def test_database_steps_without_create_database_are_refused_with_the_fix() -> No
     assert "--harness-chaos-changes" in message
     assert "add create_database" in message
     assert "--harness-chaos-changes=create_database,register_unit,create_rule" in message
+
+
+def test_settle_is_the_one_step_beside_changes_and_faults_and_no_pick_blocks_it() -> None:
+    machine = _machine(ChaosSettings(changes=("create_database",), faults=("cut_registry",)))
+    rules = _rules(machine)
+    assert set(rules) - set(CHANGES) - set(FAULTS) == {"settle"}
+    assert "settle" not in _blocked(machine)
+
+
+@pytest.mark.parametrize(
+    ("dbs", "quiet", "outage", "drawn"),
+    [
+        ({"chaos_0_1": object()}, [0, 2], False, True),
+        ({}, [0, 2], False, False),  # nothing to settle on
+        ({"chaos_0_1": object()}, [], False, False),  # every node has a fault on it
+        ({"chaos_0_1": object()}, [0, 2], True, False),  # no node can agree with the registry
+    ],
+)
+def test_settle_is_drawn_only_with_a_database_and_a_node_no_fault_is_on(
+    dbs: dict[str, object], quiet: list[int], outage: bool, drawn: bool
+) -> None:
+    (allowed,) = _rules(_machine(ChaosSettings()))["settle"].preconditions
+    state = SimpleNamespace(dbs=dbs, _quiet=lambda: quiet, _outage=lambda: outage)
+    assert allowed(state) is drawn
+
+
+def test_settle_is_never_drawn_where_nodes_share_no_metadata() -> None:
+    node = SimpleNamespace(index=0)
+    spec = SimpleNamespace(registry=None, mode="memory", props={}, describe=lambda: "memory x1")
+    topology: Any = SimpleNamespace(nodes=[node], spec=spec, images=SimpleNamespace(proxy="p"))
+    (allowed,) = _rules(chaos_machine(topology, ChaosSettings()))["settle"].preconditions
+    state = SimpleNamespace(dbs={"chaos_0_1": object()}, _quiet=lambda: [0], _outage=lambda: False)
+    assert allowed(state) is False
