@@ -107,20 +107,25 @@ def test_settle_is_the_one_step_beside_changes_and_faults_and_no_pick_blocks_it(
     assert "settle" not in _blocked(machine)
 
 
+DB = {"chaos_0_1": object()}
+CREATED = [SimpleNamespace(method="create_database")]
+
+
 @pytest.mark.parametrize(
-    ("dbs", "quiet", "outage", "drawn"),
+    ("dbs", "quiet", "outage", "steps", "drawn"),
     [
-        ({"chaos_0_1": object()}, [0, 2], False, True),
-        ({}, [0, 2], False, False),  # nothing to settle on
-        ({"chaos_0_1": object()}, [], False, False),  # every node has a fault on it
-        ({"chaos_0_1": object()}, [0, 2], True, False),  # no node can agree with the registry
+        (DB, [0, 2], False, CREATED, True),
+        ({}, [0, 2], False, [], False),  # nothing to settle on
+        (DB, [], False, CREATED, False),  # every node has a fault on it
+        (DB, [0, 2], True, CREATED, False),  # no node can agree with the registry
+        (DB, [0, 2], False, [*CREATED, SimpleNamespace(method="settle")], False),  # settled
     ],
 )
-def test_settle_is_drawn_only_with_a_database_and_a_node_no_fault_is_on(
-    dbs: dict[str, object], quiet: list[int], outage: bool, drawn: bool
+def test_settle_is_drawn_only_with_a_database_and_a_node_no_fault_is_on_and_not_twice(
+    dbs: dict[str, object], quiet: list[int], outage: bool, steps: list[object], drawn: bool
 ) -> None:
     (allowed,) = _rules(_machine(ChaosSettings()))["settle"].preconditions
-    state = SimpleNamespace(dbs=dbs, _quiet=lambda: quiet, _outage=lambda: outage)
+    state = SimpleNamespace(dbs=dbs, _quiet=lambda: quiet, _outage=lambda: outage, steps=steps)
     assert allowed(state) is drawn
 
 
@@ -129,5 +134,5 @@ def test_settle_is_never_drawn_where_nodes_share_no_metadata() -> None:
     spec = SimpleNamespace(registry=None, mode="memory", props={}, describe=lambda: "memory x1")
     topology: Any = SimpleNamespace(nodes=[node], spec=spec, images=SimpleNamespace(proxy="p"))
     (allowed,) = _rules(chaos_machine(topology, ChaosSettings()))["settle"].preconditions
-    state = SimpleNamespace(dbs={"chaos_0_1": object()}, _quiet=lambda: [0], _outage=lambda: False)
+    state = SimpleNamespace(dbs=DB, _quiet=lambda: [0], _outage=lambda: False, steps=CREATED)
     assert allowed(state) is False
