@@ -31,7 +31,7 @@ import contextlib
 import random
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
+from harness.chaos_examples import ResumableExamples
 from harness.chaos_signature import (
     ALTERED_THROUGH_CUT,
     CHANGED_THROUGH_CUT,
@@ -500,13 +501,12 @@ def chaos_machine(
         # the change before it (5.1.x's replay-order race needs a database the cut node
         # served, then a storage unit and a rule it misses). Not a change: a fault lasts on
         # through it. It waits for the nodes no fault touches to agree with the registry on
-        # the example's databases (at most SETTLE_S), not for a fixed time. Cluster mode only:
-        # elsewhere nodes share no metadata to agree on. Never twice in a row: the second
-        # would find the nodes agreeing already and only use up a step.
+        # the example's databases (at most SETTLE_S), not for a fixed time. Cluster mode only
+        # (removed below elsewhere: nodes share no metadata to agree on). Never twice in a
+        # row: the second would find the nodes agreeing already and only use up a step.
         @precondition(
             lambda self: (
-                clustered
-                and bool(self.dbs)
+                bool(self.dbs)
                 and bool(self._quiet())
                 and not self._outage()
                 and not (self.steps and self.steps[-1].method == "settle")
@@ -1076,6 +1076,10 @@ def chaos_machine(
         for name in steps:
             if picked and name not in picked:
                 setattr(Chaos, name, precondition(_never)(getattr(Chaos, name)))
+    if not clustered:
+        # Not a rule whose precondition never holds: that would still change what a seed
+        # draws and how Hypothesis shrinks (a memory-mode seed-7 schedule kept a no-op step).
+        del Chaos.settle
     Chaos.__name__ = Chaos.__qualname__ = "Chaos"
     # Hypothesis keys its example database by the machine's source, the same for every
     # topology: without this, a failure saved on 5.1.0 on ZooKeeper would be replayed first
@@ -1143,6 +1147,8 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
     seed = settings.seed if settings.seed is not None else random.randrange(2**32)
     machine: Any = hypothesis.seed(seed)(chaos_machine(topology, settings, shared))
     topology.record(Note(f"chaos run, seed {seed}"))
+    inner = hypothesis.settings().database  # the profile's: .hypothesis/ or as configured
+    examples = ResumableExamples(inner) if inner is not None else None
     try:
         with _shrinking_within(settings.budget_s):
             run_state_machine_as_test(
@@ -1153,6 +1159,7 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
                     deadline=None,
                     suppress_health_check=list(HealthCheck),
                     print_blob=True,
+                    database=examples,
                 ),
             )
     except TopologyBroken:
@@ -1167,7 +1174,8 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
             raise ChaosFailure(broken) from None
         # Found before it broke (while shrinking, most often): not lost with the run.
         stopped = "smallest found before the topology broke"
-        raise ChaosFailure("\n\n".join([*_failures(shared, seed, stopped), broken])) from None
+        parts = [*_failures(shared, seed, stopped), *_resumed(examples), broken]
+        raise ChaosFailure("\n\n".join(parts)) from None
     except (AssertionError, BaseExceptionGroup, hypothesis.errors.Flaky, _BudgetSpent) as exc:
         # One failure, several distinct ones (an exception group), one a replay did not
         # repeat (a race: Flaky), or the budget spent with failures seen: report each kind
@@ -1180,17 +1188,29 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
                 return shared.examples
             raise
         flaky = isinstance(exc, hypothesis.errors.Flaky) and not budget
-        _fail(shared, seed, budget=budget, flaky=flaky)
+        if budget:
+            _fail(shared, seed, budget=True, flaky=False, after=_resumed(examples))
+        _fail(shared, seed, budget=False, flaky=flaky)
     return shared.examples
 
 
-def _fail(shared: _Run, seed: int, *, budget: bool, flaky: bool) -> None:
+def _resumed(examples: ResumableExamples | None) -> list[str]:
+    """Shrinking was cut short: the saved failures are shrunk further next time."""
+    if examples is None or not examples.resume_shrinking():
+        return []
+    return [
+        "shrinking was cut short: the next run with the same example database (Hypothesis's)"
+        " replays these schedules first and goes on shrinking them"
+    ]
+
+
+def _fail(shared: _Run, seed: int, *, budget: bool, flaky: bool, after: Sequence[str] = ()) -> None:
     shrunk = "minimal"
     if budget:
         shrunk = "smallest found before the budget ran out"
     elif flaky:
         shrunk = "smallest failing (a replay did not fail every time: a race)"
-    raise ChaosFailure("\n\n".join(_failures(shared, seed, shrunk)))
+    raise ChaosFailure("\n\n".join([*_failures(shared, seed, shrunk), *after]))
 
 
 def _failures(shared: _Run, seed: int, shrunk: str) -> list[str]:

@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "harness.reuse": 5,
     "harness.chaos": 5,
     "harness.chaos_signature": 5,
+    "harness.chaos_examples": 5,
     "harness.report_html": 6,
     "harness.reporting": 6,
     "harness.progress": 6,
