@@ -137,6 +137,23 @@ def test_a_failure_found_before_the_topology_broke_is_reported_with_it(
     assert text.index("signature: nodes disagree") < text.index("could not be brought back")
 
 
+@pytest.mark.usefixtures("fresh_examples")
+def test_shrinking_the_budget_cut_short_goes_on_in_the_next_run(separate_nodes: Topology) -> None:
+    """A run whose budget ends while it shrinks says so; the next run with the same example
+    database shrinks further (Hypothesis alone would only replay the saved schedule: two
+    examples, the replay and its report)."""
+    with pytest.raises(ChaosFailure) as first:
+        run_chaos(separate_nodes, _planted(examples=10, budget_s=4))
+    text = str(first.value)
+    assert "smallest found before the budget ran out schedule" in text, text
+    assert "the next run with the same example database" in text
+    with pytest.raises(ChaosFailure) as second:
+        run_chaos(separate_nodes, _planted(examples=10, budget_s=30))
+    ran = re.search(r"kind\(s\) of failure in (\d+) example\(s\)", str(second.value))
+    assert ran is not None, second.value
+    assert int(ran.group(1)) > 2, second.value
+
+
 def test_known_behaviour_is_recorded_and_the_run_keeps_looking(separate_nodes: Topology) -> None:
     # The same planted divergence, now declared known: no failure, every example runs, and
     # the warning names the signature, the reason and a schedule that showed it.
