@@ -148,7 +148,7 @@ def test_shrinking_the_budget_cut_short_goes_on_in_the_next_run(separate_nodes: 
     assert "smallest found before the budget ran out schedule" in text, text
     assert "the next run with the same example database" in text
     with pytest.raises(ChaosFailure) as second:
-        run_chaos(separate_nodes, _planted(examples=10, budget_s=30))
+        run_chaos(separate_nodes, _planted(examples=10, budget_s=12))
     ran = re.search(r"kind\(s\) of failure in (\d+) example\(s\)", str(second.value))
     assert ran is not None, second.value
     assert int(ran.group(1)) > 2, second.value
