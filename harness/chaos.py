@@ -42,6 +42,7 @@ import hypothesis
 import hypothesis.errors
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
@@ -1146,12 +1147,18 @@ def _listing(steps: list[Step]) -> str:
     return "\n".join(f"  {i + 1}. {s.said}" for i, s in enumerate(steps))
 
 
+def _example_database() -> ExampleDatabase | None:
+    """Where Hypothesis keeps examples under the current profile: ``.hypothesis/`` or as
+    configured; None keeps none (Hypothesis's ``ci`` profile, loaded where ``CI`` is set)."""
+    return hypothesis.settings().database
+
+
 def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
     # Always seeded, so every run can be replayed: the seed is in the failure's message.
     seed = settings.seed if settings.seed is not None else random.randrange(2**32)
     machine: Any = hypothesis.seed(seed)(chaos_machine(topology, settings, shared))
     topology.record(Note(f"chaos run, seed {seed}"))
-    inner = hypothesis.settings().database  # the profile's: .hypothesis/ or as configured
+    inner = _example_database()
     examples = ResumableExamples(inner) if inner is not None else None
     try:
         with _shrinking_within(settings.budget_s):

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import InMemoryExampleDatabase
 
 from harness.chaos import (
     ChaosFailure,
@@ -137,11 +138,15 @@ def test_a_failure_found_before_the_topology_broke_is_reported_with_it(
     assert text.index("signature: nodes disagree") < text.index("could not be brought back")
 
 
-@pytest.mark.usefixtures("fresh_examples")
-def test_shrinking_the_budget_cut_short_goes_on_in_the_next_run(separate_nodes: Topology) -> None:
+def test_shrinking_the_budget_cut_short_goes_on_in_the_next_run(
+    separate_nodes: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A run whose budget ends while it shrinks says so; the next run with the same example
     database shrinks further (Hypothesis alone would only replay the saved schedule: two
-    examples, the replay and its report)."""
+    examples, the replay and its report). A database of its own: Hypothesis's ``ci``
+    profile (CI=true) keeps none."""
+    examples = InMemoryExampleDatabase()
+    monkeypatch.setattr("harness.chaos._example_database", lambda: examples)
     with pytest.raises(ChaosFailure) as first:
         run_chaos(separate_nodes, _planted(examples=10, budget_s=4))
     text = str(first.value)
