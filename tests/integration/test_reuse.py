@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import secrets
 import subprocess
@@ -41,6 +42,16 @@ def session_end():
 
 def test_uses(topology, harness_db, session_end):
     print("TOPOLOGY=" + topology.name)
+    hold = os.environ.get("HOLD_DIR")
+    if hold:
+        # Concurrent for real: stay in the test (holding the topology) until every session
+        # named in HOLD_SESSIONS is in one, or 120 s.
+        import pathlib, time
+        pathlib.Path(hold, str(os.getpid())).touch()
+        deadline = time.monotonic() + 120
+        want = int(os.environ["HOLD_SESSIONS"])
+        while len(list(pathlib.Path(hold).iterdir())) < want and time.monotonic() < deadline:
+            time.sleep(0.05)
     # What a session may leave behind, chosen by the test that runs it.
     if os.environ.get("LEAVE_DATABASE"):
         def leave():
@@ -197,8 +208,13 @@ def test_concurrent_sessions_never_share_a_topology(
     pytester.makepyfile(TEST)
     first, _ = session(pytester)  # one kept topology: both sessions want it
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "--harness-reuse"]
+    # Both sessions stay in their test until both are in one: under load one could otherwise
+    # end (and release the kept topology) before the other starts, and then rightly reuse it.
+    hold = pytester.path / "hold"
+    hold.mkdir()
+    env = {**os.environ, "HOLD_DIR": str(hold), "HOLD_SESSIONS": "2"}
     procs = [
-        subprocess.Popen(argv, cwd=pytester.path, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(argv, cwd=pytester.path, stdout=subprocess.PIPE, text=True, env=env)
         for _ in range(2)
     ]
     outs = [p.communicate(timeout=300)[0] for p in procs]
