@@ -44,8 +44,8 @@ def test_uses(topology, harness_db, session_end):
     print("TOPOLOGY=" + topology.name)
     hold = os.environ.get("HOLD_DIR")
     if hold:
-        # Concurrent for real: stay in the test (holding the topology) until every session
-        # named in HOLD_SESSIONS is in one, or 120 s.
+        # Concurrent for real: stay in the test (holding the topology) until HOLD_SESSIONS
+        # sessions are in one, or 120 s.
         import pathlib, time
         pathlib.Path(hold, str(os.getpid())).touch()
         deadline = time.monotonic() + 120
