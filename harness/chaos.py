@@ -1193,15 +1193,14 @@ def _run(topology: Topology, settings: ChaosSettings, shared: _Run) -> int:
         # with its shortest schedule. The budget spent during a replay shows as Flaky
         # (Hypothesis sees the replay stop drawing early), not always with _BudgetSpent as
         # its context (a 5.1.1 replay's final run): the run noted the refusal (spent).
-        budget = shared.spent or isinstance(exc, _BudgetSpent)
+        budget = shared.spent  # set wherever _BudgetSpent is raised
         if not shared.failures:
             if budget:
                 return shared.examples
             raise
         flaky = isinstance(exc, hypothesis.errors.Flaky) and not budget
-        if budget:
-            _fail(shared, seed, budget=True, flaky=False, after=_resumed(examples))
-        _fail(shared, seed, budget=False, flaky=flaky)
+        after = _resumed(examples) if budget else []
+        _fail(shared, seed, budget=budget, flaky=flaky, after=after)
     return shared.examples
 
 
