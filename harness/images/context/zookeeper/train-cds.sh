@@ -9,7 +9,10 @@ JVMFLAGS="$JVMFLAGS -XX:DumpLoadedClassList=/tmp/zk.lst" /docker-entrypoint.sh >
 pid=$!
 up=no
 for _ in $(seq 1 600); do
-  out=$( (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && cat <&3) 2>/dev/null || true)
+  # Bounded read: a `srvr` that comes before the server's database is set up throws a
+  # NullPointerException while closing the socket (ZooKeeper's ServerCnxn), which then stays
+  # open, and an unbounded `cat` hung the build.
+  out=$( (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 2 cat <&3) 2>/dev/null || true)
   case "$out" in *"Zookeeper version"*) up=yes; break ;; esac
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.1
