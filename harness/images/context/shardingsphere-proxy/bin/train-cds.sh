@@ -26,10 +26,12 @@ until_up() {
   done
   return 1
 }
-proxy_greets() { (exec 3<>/dev/tcp/127.0.0.1/3307 && head -c 4 <&3 >/dev/null) 2>/dev/null; }
+# Reads are bounded (2 s): a server that accepts and then neither answers nor closes (ZooKeeper
+# asked `srvr` before its database is set up does so) must not hang the build.
+proxy_greets() { (exec 3<>/dev/tcp/127.0.0.1/3307 && timeout 2 head -c 4 <&3 >/dev/null) 2>/dev/null; }
 zookeeper_answers() {
   local out
-  out=$( (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && cat <&3) 2>/dev/null || true)
+  out=$( (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 2 cat <&3) 2>/dev/null || true)
   case "$out" in *"Zookeeper version"*) return 0 ;; *) return 1 ;; esac
 }
 
