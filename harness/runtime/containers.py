@@ -13,11 +13,19 @@ from typing import Any
 
 import docker.errors
 
-from harness.errors import ProvisionError
+from harness.errors import FaultError, ProvisionError
+from harness.waiting import SYSTEM_CLOCK, Clock, WaitTimeout, poll
 
 __all__ = ["ContainerSpec", "RunningContainer"]
 
 LOOPBACK = "127.0.0.1"
+# runc's answer when its cgroup-v1 freezer gave up on a container (see RunningContainer.pause).
+FREEZE_REFUSED = "unable to freeze"
+PAUSE_RETRY_S = 10.0
+
+
+class _FreezeRefused(Exception):
+    """A pause refused by runc's freezer, to be asked again."""
 
 
 @dataclass
@@ -127,8 +135,34 @@ class RunningContainer:
     def kill(self, signal: str = "SIGKILL") -> None:
         self.container.kill(signal=signal)
 
-    def pause(self) -> None:
-        self.container.pause()
+    def pause(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        """Freeze every process of the container. runc's cgroup-v1 freezer gives up ("unable
+        to freeze") when a task does not freeze in time, as happened under a CI run's load; it
+        thaws what it froze first, so asking again is safe, for at most ``PAUSE_RETRY_S``."""
+
+        def attempt() -> bool:
+            try:
+                self.container.pause()
+            except docker.errors.APIError as exc:
+                if FREEZE_REFUSED in str(exc):
+                    raise _FreezeRefused(str(exc)) from exc
+                raise
+            return True
+
+        try:
+            poll(
+                attempt,
+                timeout=PAUSE_RETRY_S,
+                what=f"pause {self.name}",
+                interval=0.1,
+                clock=clock,
+                retry_on=(_FreezeRefused,),
+            )
+        except WaitTimeout as exc:
+            raise FaultError(
+                f"Docker could not pause {self.name} in {PAUSE_RETRY_S:.0f} s "
+                f"({exc.attempts} attempts): {exc.last}"
+            ) from None
 
     def unpause(self) -> None:
         self.container.unpause()
