@@ -200,10 +200,15 @@ _BOOT_WHILE_GLOBAL_RULE_ALTERED = (
     "namespace (the same load)"
 )
 
+# Not strict on ZooKeeper either since 2026-12-07: on a machine about 3x slower for the
+# engine, three suite runs met it at the 3rd and the 10th restart, and once not in 10 (a
+# strict XPASS failed that CI run); the rate is the machine's, not the engine's.
 BOOT_WHILE_GLOBAL_RULE_ALTERED = pytest.mark.known_issue(
-    _BOOT_WHILE_GLOBAL_RULE_ALTERED,
+    f"{_BOOT_WHILE_GLOBAL_RULE_ALTERED}. On ZooKeeper ten restarts once all booted (a slower "
+    "machine)",
     versions=list(LINE_55),
     raises=(ProvisionError, ConvergenceTimeout, SqlError),
+    strict=False,
 )
 
 # On etcd the scenario's five restarts all booted and converged once, in a suite run beside

@@ -261,10 +261,10 @@ def test_split_halves_of_four_nodes_then_heal(
 
 
 # On 5.5.2 one restart failed 8 of 10 scenario runs (both registries), up to five failed 14 of
-# 14 and then passed once on etcd under load: up to ten tries on ZooKeeper (a strict known
-# issue there), the first failure ends it. On etcd, where it is not strict, more tries buy no
-# verdict, only time (a try under the alterations takes 8-9 s there): three. One try on
-# other releases, as every scenario.
+# 14 and then passed once on etcd under load: up to ten tries on ZooKeeper, the first failure
+# ends it. On etcd more tries bought no verdict, only time (a try under the alterations takes
+# 8-9 s there): three. Both known issues are non-strict (scenarios/known.py says why for
+# ZooKeeper). One try on other releases, as every scenario.
 GLOBAL_RULE_TRIES = {"zookeeper": 10, "etcd": 3}
 PARSE_TREE_CAPACITY = "global/sql_parser/parse_tree_cache/initial_capacity"
 
