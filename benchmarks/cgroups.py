@@ -6,7 +6,7 @@ from __future__ import annotations
 from glob import glob
 from pathlib import Path
 
-__all__ = ["cpu_seconds", "peak_bytes"]
+__all__ = ["cpu_seconds", "docker_total_seconds", "peak_bytes"]
 
 ROOT = "/sys/fs/cgroup"
 
@@ -48,3 +48,10 @@ def cpu_seconds(container_id: str, root: str = ROOT) -> float | None:
         if key == "usage_usec":
             return int(value) / 1e6
     return None
+
+
+def docker_total_seconds(root: str = ROOT) -> float | None:
+    """CPU seconds every Docker container used (cgroup v1's ``docker`` group keeps what
+    removed containers used); None where the layout is not cgroup v1 cgroupfs."""
+    path = Path(root) / "cpuacct" / "docker" / "cpuacct.usage"
+    return int(path.read_text()) / 1e9 if path.exists() else None

@@ -26,12 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.cgroups import ROOT as CGROUP_ROOT
+from benchmarks.cgroups import docker_total_seconds
 from benchmarks.output import write
 from harness.docker_engine import connect
 from harness.runtime import labels
 
 ROOT = Path(__file__).resolve().parent.parent
-CGROUP = Path("/sys/fs/cgroup")
 SAMPLE_S = 0.5
 
 
@@ -45,13 +46,6 @@ def host_busy_seconds(stat: str | None = None) -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-def docker_total_seconds(root: Path = CGROUP) -> float | None:
-    """CPU seconds every Docker container used (cgroup v1's ``docker`` group keeps what
-    removed containers used); None where the layout is not cgroup v1 cgroupfs."""
-    path = root / "cpuacct" / "docker" / "cpuacct.usage"
-    return int(path.read_text()) / 1e9 if path.exists() else None
-
-
 class RoleSampler:
     """Every 0.5 s, each running container's own CPU counter, banked per role."""
 
@@ -60,7 +54,6 @@ class RoleSampler:
         self._roles: dict[str, str] = {}  # container id -> role ("" if not harness's)
         self._last: dict[str, float] = {}
         self.banked: dict[str, float] = {}
-        self.containers: dict[str, set[str]] = {}  # role -> ids seen
         self.starts: dict[str, int] = {}  # role -> (re)starts seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="suite-cpu-sampler", daemon=True)
@@ -84,7 +77,7 @@ class RoleSampler:
         return self._roles[cid]
 
     def _sample(self) -> None:
-        folder = CGROUP / "cpuacct" / "docker"
+        folder = Path(CGROUP_ROOT) / "cpuacct" / "docker"
         for usage in folder.glob("*/cpuacct.usage"):
             cid = usage.parent.name
             try:
@@ -94,7 +87,6 @@ class RoleSampler:
             role = self._role(cid)
             if not role:
                 continue
-            self.containers.setdefault(role, set()).add(cid)
             before = self._last.get(cid)
             if before is None or seconds < before:  # new, or started again
                 self.starts[role] = self.starts.get(role, 0) + 1

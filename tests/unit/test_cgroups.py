@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from benchmarks.cgroups import cpu_seconds, peak_bytes
-from benchmarks.suite_cpu import docker_total_seconds, host_busy_seconds
+from benchmarks.cgroups import cpu_seconds, docker_total_seconds, peak_bytes
+from benchmarks.suite_cpu import host_busy_seconds
 
 CID = "0123abcd"
 
@@ -47,6 +47,6 @@ def test_host_busy_leaves_out_idle_iowait_steal_and_guest_time() -> None:
 
 
 def test_docker_total_reads_the_docker_group_where_it_exists(tmp_path: Path) -> None:
-    assert docker_total_seconds(tmp_path) is None
+    assert docker_total_seconds(str(tmp_path)) is None
     _write(tmp_path, "cpuacct/docker/cpuacct.usage", "2500000000\n")
-    assert docker_total_seconds(tmp_path) == 2.5
+    assert docker_total_seconds(str(tmp_path)) == 2.5
